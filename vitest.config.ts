@@ -1,0 +1,11 @@
+import { defineConfig } from 'vitest/config';
+
+// One run for every package's unit and integration tests (the browser suite is Playwright's, in e2e/).
+export default defineConfig({
+  test: {
+    include: ['shared/src/**/*.test.ts', 'sync-server/src/**/*.test.ts', 'web/src/**/*.test.ts'],
+    environment: 'node',
+    testTimeout: 20_000,
+    hookTimeout: 60_000
+  }
+});
