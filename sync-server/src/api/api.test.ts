@@ -1,0 +1,130 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { catalogVersion, membersMap } from '@firebreak/shared';
+import { connectWorkspace, postScan, readFixture, startTestServer, until } from '../test/harness.ts';
+import type { RunningServer } from '../server.ts';
+
+const cleanups: Array<() => unknown> = [];
+afterEach(async () => {
+  while (cleanups.length) await cleanups.pop()!();
+});
+
+async function server() {
+  const { server: s } = await startTestServer();
+  cleanups.push(() => s.close());
+  return s;
+}
+
+const get = async (s: RunningServer, path: string) => {
+  const res = await fetch(s.url + path);
+  return { status: res.status, body: (await res.json()) as any };
+};
+
+describe('ingest API', () => {
+  it('[A1] stores a -srf scan: one result per check, latest per check listed', async () => {
+    const s = await server();
+    const res = await postScan(s, readFixture('soda-scan-orders.json'));
+    expect(res.status).toBe(201);
+    expect(res.body).toMatchObject({ definitionName: 'orders_daily', stored: 3, newChecks: 3, outcomes: { pass: 1, warn: 1, fail: 1, error: 0 } });
+    const { body } = await get(s, '/api/v1/checks');
+    expect(body.checks).toHaveLength(3);
+    const missing = body.checks.find((c: any) => c.identity === 'c41d07b9');
+    expect(missing).toMatchObject({ id: 'postgres:c41d07b9', dataset: 'postgres/orders', column: 'email', outcome: 'fail', value: 3 });
+    expect(missing.evaluatedAt).toBe('2024-05-02T09:00:00.000Z');
+  });
+
+  it('[A2] each ingest appends history; the cursor returns only what changed', async () => {
+    const s = await server();
+    const scan = readFixture('soda-scan-orders.json');
+    await postScan(s, scan);
+    const first = await get(s, '/api/v1/checks');
+    const later = structuredClone(scan);
+    later.dataTimestamp = '2024-05-03T09:00:00+00:00';
+    later.checks = [later.checks[1]];
+    later.checks[0].diagnostics.value = 7;
+    const res = await postScan(s, later);
+    expect(res.body).toMatchObject({ stored: 1, newChecks: 0 });
+    const delta = await get(s, `/api/v1/checks?cursor=${first.body.cursor}`);
+    expect(delta.body.checks.map((c: any) => c.identity)).toEqual(['c41d07b9']);
+    expect(delta.body.checks[0]).toMatchObject({ value: 7, resultCount: 2 });
+    const history = await get(s, `/api/v1/checks/${encodeURIComponent('postgres:c41d07b9')}/results`);
+    expect(history.body.results.map((r: any) => r.value)).toEqual([3, 7]);
+    expect(history.body.results[0].diagnostics.blocks[0].type).toBe('failedRowsAnalysis');
+  });
+
+  it('[A3] pages through checks with hasMore', async () => {
+    const s = await server();
+    await postScan(s, readFixture('soda-scan-orders.json'));
+    const p1 = await get(s, '/api/v1/checks?limit=2');
+    expect(p1.body).toMatchObject({ hasMore: true });
+    expect(p1.body.checks).toHaveLength(2);
+    const p2 = await get(s, `/api/v1/checks?limit=2&cursor=${p1.body.cursor}`);
+    expect(p2.body).toMatchObject({ hasMore: false });
+    expect(p2.body.checks).toHaveLength(1);
+  });
+
+  it('[A4] a malformed file is a 400 naming every bad path, and nothing is stored', async () => {
+    const s = await server();
+    const scan = readFixture('soda-scan-orders.json');
+    scan.checks[0].outcome = 'exploded';
+    delete scan.checks[1].identity;
+    delete scan.checks[1].identities;
+    scan.dataTimestamp = 'yesterday';
+    const res = await postScan(s, scan);
+    expect(res.status).toBe(400);
+    expect(res.body.error.code).toBe('invalid_scan');
+    const paths = res.body.error.issues.map((i: any) => i.path).sort();
+    expect(paths).toEqual(['checks[0].outcome', 'checks[1].identity', 'dataTimestamp']);
+    expect(res.body.error.message).toMatch(/3 problems; nothing was stored/);
+    expect((await get(s, '/api/v1/checks')).body.checks).toEqual([]);
+  });
+
+  it('[A5] not JSON is a 400; no or a wrong token is a 401', async () => {
+    const s = await server();
+    expect((await postScan(s, '{"checks": [')).body.error.code).toBe('invalid_json');
+    expect((await postScan(s, '{"checks": [')).status).toBe(400);
+    expect((await postScan(s, readFixture('soda-scan-orders.json'), 'wrong')).status).toBe(401);
+    const res = await fetch(`${s.url}/api/v1/scans`, { method: 'POST', body: '{}' });
+    expect(res.status).toBe(401);
+    expect(((await res.json()) as any).error.message).toMatch(/Bearer/);
+    expect((await get(s, '/api/v1/checks')).body.checks).toEqual([]);
+  });
+
+  it('[A6] an ingest moves the catalog version that browsers watch', async () => {
+    const s = await server();
+    const c = connectWorkspace(s);
+    cleanups.push(() => c.destroy());
+    await c.synced();
+    const before = catalogVersion(c.sys);
+    await postScan(s, readFixture('soda-scan-orders.json'));
+    await until(() => catalogVersion(c.sys) === before + 1, 5000, 'catalog version');
+  });
+
+  it('[A7] members join through the API and appear in the system document', async () => {
+    const s = await server();
+    const c = connectWorkspace(s);
+    cleanups.push(() => c.destroy());
+    await c.synced();
+    const res = await fetch(`${s.url}/api/v1/members/m1`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'Ada', email: 'ada@example.com' })
+    });
+    expect(res.status).toBe(200);
+    await until(() => membersMap(c.sys).get('m1')?.email === 'ada@example.com', 5000, 'member');
+    const bad = await fetch(`${s.url}/api/v1/members/m2`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ name: '', email: 'nope' })
+    });
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as any).error.issues.map((i: any) => i.path).sort()).toEqual(['email', 'name']);
+  });
+
+  it('[A8] unknown checks and API routes are 404 with an error body', async () => {
+    const s = await server();
+    expect((await get(s, '/api/v1/checks/nope/results')).status).toBe(404);
+    const r = await get(s, '/api/v1/nothing');
+    expect(r.status).toBe(404);
+    expect(r.body.error.code).toBe('not_found');
+  });
+});

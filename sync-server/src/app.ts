@@ -1,0 +1,63 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { Hono } from 'hono';
+import { HTTPException } from 'hono/http-exception';
+import { serveStatic } from '@hono/node-server/serve-static';
+import { upgradeWebSocket } from '@hono/node-server';
+import type { Logger } from 'pino';
+import { apiRoutes, type ApiDeps } from './api/routes.ts';
+import { ApiError, errorBody } from './api/errors.ts';
+import type { Relay } from './relay/relay.ts';
+import { syncSocket } from './relay/socket.ts';
+
+export interface AppDeps extends ApiDeps {
+  relay: Relay;
+  log: Logger;
+  /** Folder of the built SPA, or null to serve the API only. */
+  webDir: string | null;
+}
+
+/** The whole HTTP surface: API, the y-websocket relay at /sync/:room, and the SPA. */
+export function createApp(deps: AppDeps) {
+  const app = new Hono();
+
+  app.onError((err, c) => {
+    if (err instanceof ApiError) return c.json(errorBody(err.code, err.message, err.issues), err.status);
+    if (err instanceof HTTPException) return c.json(errorBody('http_error', err.message), err.status);
+    deps.log.error({ err, path: c.req.path }, 'unhandled error');
+    return c.json(errorBody('internal', 'Something went wrong on the server; it has been logged'), 500);
+  });
+
+  app.route('/api/v1', apiRoutes(deps));
+  app.all('/api/*', (c) => c.json(errorBody('not_found', `No API route ${c.req.method} ${c.req.path}`), 404));
+
+  app.get(
+    '/sync/:room',
+    upgradeWebSocket((c) => syncSocket(deps.relay, c.req.param('room') ?? '', deps.log), {
+      onError: (err: unknown) => deps.log.error({ err }, 'websocket handler error')
+    })
+  );
+
+  const webDir = deps.webDir;
+  if (webDir && fs.existsSync(path.join(webDir, 'index.html'))) {
+    const index = fs.readFileSync(path.join(webDir, 'index.html'), 'utf8');
+    app.use(
+      '/_app/immutable/*',
+      async function immutableCache(c, next) {
+        await next();
+        if (c.res.ok) c.header('Cache-Control', 'public, max-age=31536000, immutable');
+      }
+    );
+    app.use('*', serveStatic({ root: path.relative(process.cwd(), webDir) || '.' }));
+    // Client-side routes (/incidents/…) all load the SPA shell.
+    app.get('*', (c) => {
+      c.header('Cache-Control', 'no-cache');
+      return c.html(index);
+    });
+  } else {
+    app.get('/', (c) =>
+      c.text('Firebreak API is running. The web app is not built: run `pnpm build` (or `pnpm start`) to serve it here.')
+    );
+  }
+  return app;
+}

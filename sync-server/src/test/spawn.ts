@@ -1,0 +1,47 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import { TEST_TOKEN } from './harness.ts';
+
+const SERVER_DIR = path.resolve(import.meta.dirname, '../..');
+const TSX = path.join(SERVER_DIR, 'node_modules/.bin/tsx');
+
+/** The server as its own process (`tsx src/main.ts`), so a test can SIGKILL it. */
+export async function spawnServer(dataDir: string, env: NodeJS.ProcessEnv = {}): Promise<{ url: string; proc: ChildProcess }> {
+  const proc = spawn(TSX, ['src/main.ts'], {
+    cwd: SERVER_DIR,
+    env: {
+      ...process.env,
+      PORT: '0',
+      DATA_DIR: dataDir,
+      FIREBREAK_DEMO: '0',
+      FIREBREAK_WEB_DIR: '',
+      FIREBREAK_INGEST_TOKEN: TEST_TOKEN,
+      LOG_LEVEL: 'warn',
+      ...env
+    },
+    stdio: ['ignore', 'pipe', 'pipe']
+  });
+  let out = '';
+  let err = '';
+  proc.stderr!.on('data', (d) => (err += d));
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`server did not start:\n${out}\n${err}`)), 30_000);
+    proc.stdout!.on('data', (d) => {
+      out += d;
+      const m = /running at (http:\/\/\S+)/.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        resolve(m[1]!);
+      }
+    });
+    proc.on('exit', (code) => reject(new Error(`server exited with ${code}:\n${out}\n${err}`)));
+  });
+  return { url, proc };
+}
+
+export function killed(proc: ChildProcess): Promise<void> {
+  return new Promise((resolve) => {
+    if (proc.exitCode !== null || proc.signalCode !== null) return resolve();
+    proc.once('exit', () => resolve());
+  });
+}
