@@ -33,6 +33,8 @@ function text(m: IncidentMap, key: string): string {
   return v instanceof Y.Text ? v.toString() : typeof v === 'string' ? v : '';
 }
 
+const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
 /** Reads one incident into a plain object (never throws on a partially synced map). */
 export function readIncident(m: IncidentMap): Incident {
   const results = m.get('results');
@@ -40,7 +42,8 @@ export function readIncident(m: IncidentMap): Incident {
   const linked: Incident['results'] = [];
   if (results instanceof Y.Map) {
     for (const [resultId, v] of results.entries()) linked.push({ resultId, ...(v as LinkedResult) });
-    linked.sort((a, b) => (a.linkedAt < b.linkedAt ? -1 : a.linkedAt > b.linkedAt ? 1 : 0));
+    // Y.Map iteration follows local arrival order, which differs between replicas: break ties by id.
+    linked.sort((a, b) => cmp(a.linkedAt, b.linkedAt) || cmp(a.resultId, b.resultId));
   }
   const lead = m.get('leadId');
   const resolvedAt = m.get('resolvedAt');
@@ -53,7 +56,7 @@ export function readIncident(m: IncidentMap): Incident {
     reporterId: str(m, 'reporterId'),
     createdAt: str(m, 'createdAt'),
     updatedAt: str(m, 'updatedAt'),
-    resolvedAt: typeof resolvedAt === 'string' ? resolvedAt : null,
+    resolvedAt: str(m, 'status') === 'resolved' && typeof resolvedAt === 'string' ? resolvedAt : null,
     description: text(m, 'description'),
     resolutionNotes: text(m, 'resolutionNotes'),
     results: linked,

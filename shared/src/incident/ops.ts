@@ -123,9 +123,10 @@ function setScalar(
 }
 
 export function setTitle(doc: Y.Doc, id: string, title: string, by: string, opts?: OpOptions): boolean {
-  const t = title.trim();
-  if (!t) throw new DomainError('invalid', 'Title is required');
-  return setScalar(doc, id, 'title', 'title', t, by, opts);
+  // The same rule as on create (trimmed, 1-300 characters), so a rename cannot bypass it.
+  const parsed = IncidentCreateSchema.shape.title.safeParse(title);
+  if (!parsed.success) throw new DomainError('invalid', parsed.error.issues.map((i) => i.message).join('; '));
+  return setScalar(doc, id, 'title', 'title', parsed.data, by, opts);
 }
 
 export function setSeverity(doc: Y.Doc, id: string, severity: Severity, by: string, opts?: OpOptions): boolean {

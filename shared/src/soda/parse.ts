@@ -67,6 +67,25 @@ function checkIdentity(c: SodaCheck): string | null {
 }
 
 /**
+ * Problems the schema cannot see (a check with no identity at all, no data source anywhere).
+ * Runs on the raw body too, so a file that also has schema errors still gets every path reported.
+ */
+function referenceIssues(body: unknown): ScanIssue[] {
+  if (typeof body !== 'object' || body === null) return [];
+  const { checks, defaultDataSource } = body as { checks?: unknown; defaultDataSource?: unknown };
+  if (!Array.isArray(checks)) return [];
+  const out: ScanIssue[] = [];
+  checks.forEach((c: unknown, i) => {
+    if (typeof c !== 'object' || c === null) return;
+    if (!checkIdentity(c as SodaCheck))
+      out.push({ path: `checks[${i}].identity`, message: 'a check needs an identity (or identities.v4 / identities.v3)' });
+    if (!(c as SodaCheck).dataSource && !defaultDataSource)
+      out.push({ path: `checks[${i}].dataSource`, message: 'no dataSource on the check and no defaultDataSource on the scan' });
+  });
+  return out;
+}
+
+/**
  * Validates and normalizes a Soda scan results object. On failure, returns every problem with
  * its JSON path, so a client can fix the whole file in one go.
  */
@@ -75,15 +94,11 @@ export function parseSodaScan(input: unknown): ParseResult {
   const issues: ScanIssue[] = res.success
     ? []
     : res.error.issues.map((i) => ({ path: formatPath(i.path), message: i.message }));
-  if (!res.success) return { ok: false, issues };
+  // The schema already names a malformed identity; report each path once.
+  for (const issue of referenceIssues(res.success ? res.data : input))
+    if (!issues.some((i) => i.path === issue.path)) issues.push(issue);
+  if (!res.success || issues.length) return { ok: false, issues };
   const s = res.data;
-  s.checks.forEach((c, i) => {
-    if (!checkIdentity(c))
-      issues.push({ path: `checks[${i}].identity`, message: 'a check needs an identity (or identities.v4 / identities.v3)' });
-    if (!c.dataSource && !s.defaultDataSource)
-      issues.push({ path: `checks[${i}].dataSource`, message: 'no dataSource on the check and no defaultDataSource on the scan' });
-  });
-  if (issues.length) return { ok: false, issues };
 
   const dataTimestamp = toIso(s.dataTimestamp ?? s.scanEndTimestamp ?? s.scanStartTimestamp) ?? new Date().toISOString();
   const checks = s.checks.map((c): ParsedCheckResult => {

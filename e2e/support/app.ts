@@ -1,0 +1,66 @@
+import { expect, type Browser, type BrowserContext, type Page } from '@playwright/test';
+
+/** Page object for one person using Firebreak in their own browser profile. */
+export class FirebreakUser {
+  constructor(
+    readonly context: BrowserContext,
+    readonly page: Page,
+    readonly name: string
+  ) {}
+
+  static async open(browser: Browser, baseURL: string, name: string, email = `${name.toLowerCase()}@example.com`) {
+    const context = await browser.newContext({ baseURL });
+    const page = await context.newPage();
+    const user = new FirebreakUser(context, page, name);
+    await page.goto('/');
+    await user.join(name, email);
+    return user;
+  }
+
+  async join(name: string, email: string) {
+    const dialog = this.page.getByRole('dialog');
+    await dialog.getByLabel('Display name').fill(name);
+    await dialog.getByLabel('Email').fill(email);
+    await dialog.getByRole('button', { name: 'Continue' }).click();
+    await expect(dialog).toBeHidden();
+  }
+
+  nav(name: 'Checks' | 'Incidents') {
+    return this.page.getByRole('navigation').getByRole('link', { name, exact: true });
+  }
+
+  syncStatus() {
+    return this.page.getByRole('status').filter({ hasText: /Connected|Offline|Reconnecting/ });
+  }
+
+  async expectConnected() {
+    await expect(this.syncStatus()).toContainText('Connected');
+  }
+
+  async goOffline() {
+    await this.context.setOffline(true);
+    await expect(this.syncStatus()).toContainText('Offline');
+  }
+
+  async goOnline() {
+    await this.context.setOffline(false);
+    await this.expectConnected();
+  }
+
+  /** The grid on the current dashboard. */
+  grid() {
+    return this.page.getByRole('grid').or(this.page.getByRole('table')).first();
+  }
+
+  row(name: string | RegExp) {
+    return this.grid().getByRole('row', { name });
+  }
+
+  statusStep(name: 'Reported' | 'Investigating' | 'Fixing' | 'Resolved') {
+    return this.page.getByRole('radiogroup', { name: 'Status' }).getByRole('radio', { name });
+  }
+
+  async close() {
+    await this.context.close();
+  }
+}
