@@ -5,10 +5,18 @@
  */
 const ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
 
-function randomBytes(n: number): Uint8Array {
-  const out = new Uint8Array(n);
-  globalThis.crypto.getRandomValues(out);
-  return out;
+// Random bytes are drawn in blocks: one getRandomValues call per id costs more than the rest of
+// ulid() together, and ingest makes one id per check result.
+const POOL_SIZE = 4096;
+const pool = new Uint8Array(POOL_SIZE);
+let poolPos = POOL_SIZE;
+
+function randomByte(): number {
+  if (poolPos >= POOL_SIZE) {
+    globalThis.crypto.getRandomValues(pool);
+    poolPos = 0;
+  }
+  return pool[poolPos++]!;
 }
 
 export function ulid(now: number = Date.now()): string {
@@ -18,9 +26,8 @@ export function ulid(now: number = Date.now()): string {
     time = ALPHABET[t % 32] + time;
     t = Math.floor(t / 32);
   }
-  const bytes = randomBytes(16);
   let rand = '';
-  for (let i = 0; i < 16; i++) rand += ALPHABET[bytes[i]! % 32];
+  for (let i = 0; i < 16; i++) rand += ALPHABET[randomByte() & 31];
   return time + rand;
 }
 

@@ -56,8 +56,7 @@ interface ResultRow {
   outcome: Outcome | null;
   value: number | null;
   data_timestamp: string;
-  diagnostics: string | null;
-  outcome_reasons: string;
+  raw: string;
   seq: number;
 }
 
@@ -80,17 +79,20 @@ const toSummary = (r: CheckRow): CheckSummary => ({
   seq: r.seq
 });
 
-const toResult = (r: ResultRow): CheckResult => ({
+const toResult = (r: ResultRow): CheckResult => {
+  const raw = JSON.parse(r.raw) as { diagnostics?: CheckResult['diagnostics']; outcomeReasons?: CheckResult['outcomeReasons'] };
+  return {
   id: r.id,
   checkId: r.check_id,
   scanId: r.scan_id,
   outcome: r.outcome,
   value: r.value,
   dataTimestamp: r.data_timestamp,
-  diagnostics: r.diagnostics ? JSON.parse(r.diagnostics) : null,
-  outcomeReasons: JSON.parse(r.outcome_reasons),
+  diagnostics: raw.diagnostics ?? null,
+  outcomeReasons: raw.outcomeReasons ?? [],
   seq: r.seq
-});
+  };
+};
 
 export class SqliteCatalogStore implements CatalogStore {
   private readonly s;
@@ -112,7 +114,8 @@ export class SqliteCatalogStore implements CatalogStore {
       CREATE INDEX IF NOT EXISTS checks_seq ON checks(seq);
       CREATE TABLE IF NOT EXISTS results (
         id TEXT PRIMARY KEY, check_id TEXT NOT NULL REFERENCES checks(id), scan_id TEXT NOT NULL REFERENCES scans(id),
-        outcome TEXT, value REAL, data_timestamp TEXT NOT NULL, diagnostics TEXT, outcome_reasons TEXT NOT NULL,
+        outcome TEXT, value REAL, data_timestamp TEXT NOT NULL,
+        -- the check object as received (diagnostics, outcome reasons and unknown keys inside)
         raw TEXT NOT NULL, seq INTEGER NOT NULL
       );
       CREATE INDEX IF NOT EXISTS results_check ON results(check_id, data_timestamp);
@@ -126,7 +129,6 @@ export class SqliteCatalogStore implements CatalogStore {
         `INSERT INTO scans VALUES (@id, @definitionName, @dataTimestamp, @scanStart, @scanEnd, @hasErrors,
           @hasWarnings, @hasFailures, @receivedAt, @checkCount, @raw)`
       ),
-      exists: db.prepare<[string], { n: number }>('SELECT 1 AS n FROM checks WHERE id = ?'),
       upsertCheck: db.prepare(
         `INSERT INTO checks VALUES (@id, @identity, @dataSource, @table, @column, @name, @type, @definition,
           @attributes, @outcome, @value, @evaluatedAt, @resultId, 1, @seq)
@@ -138,11 +140,11 @@ export class SqliteCatalogStore implements CatalogStore {
            outcome = CASE WHEN excluded.evaluated_at >= checks.evaluated_at THEN excluded.outcome ELSE checks.outcome END,
            value = CASE WHEN excluded.evaluated_at >= checks.evaluated_at THEN excluded.value ELSE checks.value END,
            last_result_id = CASE WHEN excluded.evaluated_at >= checks.evaluated_at THEN excluded.last_result_id ELSE checks.last_result_id END,
-           evaluated_at = max(excluded.evaluated_at, checks.evaluated_at)`
+           evaluated_at = max(excluded.evaluated_at, checks.evaluated_at)
+         RETURNING result_count`
       ),
       insertResult: db.prepare(
-        `INSERT INTO results VALUES (@id, @checkId, @scanId, @outcome, @value, @dataTimestamp, @diagnostics,
-          @outcomeReasons, @raw, @seq)`
+        'INSERT INTO results VALUES (@id, @checkId, @scanId, @outcome, @value, @dataTimestamp, @raw, @seq)'
       ),
       page: db.prepare<[number, number], CheckRow>('SELECT * FROM checks WHERE seq > ? ORDER BY seq LIMIT ?'),
       one: db.prepare<[string], CheckRow>('SELECT * FROM checks WHERE id = ?'),
@@ -179,9 +181,8 @@ export class SqliteCatalogStore implements CatalogStore {
         const id = checkId(c.dataSource, c.identity);
         const resultId = ulid(at);
         seq += 1;
-        if (!s.exists.get(id)) newChecks++;
         outcomes[c.outcome ?? 'error']++;
-        s.upsertCheck.run({
+        const upserted = s.upsertCheck.get({
           id,
           identity: c.identity,
           dataSource: c.dataSource,
@@ -196,7 +197,8 @@ export class SqliteCatalogStore implements CatalogStore {
           evaluatedAt: scan.dataTimestamp,
           resultId,
           seq
-        });
+        }) as { result_count: number };
+        if (upserted.result_count === 1) newChecks++;
         s.insertResult.run({
           id: resultId,
           checkId: id,
@@ -204,8 +206,6 @@ export class SqliteCatalogStore implements CatalogStore {
           outcome: c.outcome,
           value: c.value,
           dataTimestamp: scan.dataTimestamp,
-          diagnostics: c.diagnostics ? JSON.stringify(c.diagnostics) : null,
-          outcomeReasons: JSON.stringify(c.outcomeReasons),
           raw: JSON.stringify(c.raw),
           seq
         });
