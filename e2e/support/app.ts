@@ -17,12 +17,12 @@ export class FirebreakUser {
     return user;
   }
 
+  /** First visit: say who you are. */
   async join(name: string, email: string) {
-    const dialog = this.page.getByRole('dialog');
-    await dialog.getByLabel('Display name').fill(name);
-    await dialog.getByLabel('Email').fill(email);
-    await dialog.getByRole('button', { name: 'Continue' }).click();
-    await expect(dialog).toBeHidden();
+    await this.page.getByLabel('Display name').fill(name);
+    await this.page.getByLabel('Email').fill(email);
+    await this.page.getByRole('button', { name: 'Continue' }).click();
+    await expect(this.nav('Incidents')).toBeVisible();
   }
 
   nav(name: 'Checks' | 'Incidents') {
