@@ -1,9 +1,12 @@
+import { benchChecks, benchIncidents } from './browser.ts';
 import { benchIngest } from './ingest.ts';
 import { report, type BenchResult } from './stats.ts';
 
 const only = process.argv[2];
 const suites: Record<string, () => Promise<BenchResult[]>> = {
-  ingest: benchIngest
+  ingest: benchIngest,
+  incidents: benchIncidents,
+  checks: benchChecks
 };
 
 const results: BenchResult[] = [];

@@ -28,6 +28,14 @@ export function createApp(deps: AppDeps) {
     return c.json(errorBody('internal', 'Something went wrong on the server; it has been logged'), 500);
   });
 
+  app.use('/api/*', async function requestLog(c, next) {
+    const start = performance.now();
+    await next();
+    const entry = { method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round(performance.now() - start) };
+    // Browsers poll reads; writes and failures are what an operator wants to see.
+    if (c.req.method === 'GET' && c.res.status < 400) deps.log.debug(entry, 'request');
+    else deps.log.info(entry, 'request');
+  });
   app.route('/api/v1', apiRoutes(deps));
   app.all('/api/*', (c) => c.json(errorBody('not_found', `No API route ${c.req.method} ${c.req.path}`), 404));
 
