@@ -1,0 +1,2 @@
+export { default as VirtualTable } from './virtual-table.svelte';
+export type { Column, SortState } from './types.ts';

@@ -1,0 +1,49 @@
+import { SEVERITY_LABEL, STATUS_LABEL, type Severity, type Status, type TimelineEvent } from '@firebreak/shared';
+
+export interface TimelineContext {
+  memberName: (id: string) => string | undefined;
+  checkName: (id: string) => string | undefined;
+}
+
+const label = <K extends string>(labels: Record<K, string>, v: unknown): string =>
+  typeof v === 'string' && v in labels ? labels[v as K] : String(v ?? 'none');
+
+function checkOf(v: unknown, ctx: TimelineContext): string {
+  const id = typeof v === 'object' && v !== null ? (v as { checkId?: unknown }).checkId : undefined;
+  if (typeof id !== 'string') return 'a check';
+  return ctx.checkName(id) ?? id;
+}
+
+function memberOf(v: unknown, ctx: TimelineContext): string {
+  return typeof v === 'string' ? (ctx.memberName(v) ?? 'an unknown member') : 'nobody';
+}
+
+/** What happened, as the rest of a sentence that starts with who did it. */
+export function describeEvent(ev: TimelineEvent, ctx: TimelineContext): string {
+  switch (ev.kind) {
+    case 'created': {
+      const sev = (ev.to as { severity?: Severity } | undefined)?.severity;
+      return sev ? `reported the incident as ${label(SEVERITY_LABEL, sev)}` : 'reported the incident';
+    }
+    case 'title':
+      return `renamed the incident from “${String(ev.from ?? '')}” to “${String(ev.to ?? '')}”`;
+    case 'severity':
+      return `changed severity from ${label(SEVERITY_LABEL, ev.from)} to ${label(SEVERITY_LABEL, ev.to)}`;
+    case 'status': {
+      const sentence = `changed status from ${label<Status>(STATUS_LABEL, ev.from)} to ${label<Status>(STATUS_LABEL, ev.to)}`;
+      return ev.from === 'resolved' ? `reopened the incident: ${sentence.replace('changed ', '')}` : sentence;
+    }
+    case 'lead':
+      if (ev.to === null || ev.to === undefined) return `removed ${memberOf(ev.from, ctx)} as lead`;
+      if (ev.from === null || ev.from === undefined) return `made ${memberOf(ev.to, ctx)} the lead`;
+      return `changed the lead from ${memberOf(ev.from, ctx)} to ${memberOf(ev.to, ctx)}`;
+    case 'description':
+      return 'edited the description';
+    case 'linked':
+      return `linked a result of ${checkOf(ev.to, ctx)}`;
+    case 'unlinked':
+      return `unlinked a result of ${checkOf(ev.from, ctx)}`;
+    default:
+      return 'changed the incident';
+  }
+}

@@ -1,0 +1,119 @@
+import type * as Y from 'yjs';
+import { IndexeddbPersistence } from 'y-indexeddb';
+import { WebsocketProvider } from 'y-websocket';
+
+export type SyncState = 'connected' | 'reconnecting' | 'offline';
+
+function wsBase(): string {
+  return `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/sync`;
+}
+
+/**
+ * Where the workspace's documents come from and go to: y-indexeddb first, then the relay, and
+ * the state the header shows. Follows the browser's online/offline events (Playwright's
+ * `setOffline` fires them too).
+ */
+export class SyncConnection {
+  #online = $state(typeof navigator === 'undefined' ? true : navigator.onLine);
+  #status = $state<'connected' | 'connecting' | 'disconnected'>('disconnected');
+  #synced = $state(false);
+  /** Incidents changed here while not synced; persisted so a reload offline still knows. */
+  #pending = $state.raw<ReadonlySet<string>>(new Set());
+  readonly #pendingKey: string;
+  #providers: WebsocketProvider[] = [];
+  #persistence: IndexeddbPersistence[] = [];
+  #cleanup: Array<() => void> = [];
+  #destroyed = false;
+
+  constructor(workspaceId: string) {
+    this.#pendingKey = `firebreak:pending:${workspaceId}`;
+    try {
+      const saved: unknown = JSON.parse(localStorage.getItem(this.#pendingKey) ?? '[]');
+      if (Array.isArray(saved)) this.#pending = new Set(saved.filter((v): v is string => typeof v === 'string'));
+    } catch {
+      // Unreadable: the count is a hint only, the edits themselves are in IndexedDB.
+    }
+  }
+
+  get state(): SyncState {
+    if (!this.#online) return 'offline';
+    return this.#status === 'connected' && this.#synced ? 'connected' : 'reconnecting';
+  }
+
+  /** How many incidents have local edits the server has not seen yet. */
+  get pendingIncidents(): number {
+    return this.#pending.size;
+  }
+
+  /** Records incidents edited locally; they count as waiting unless the relay is live. */
+  noteLocalChange(ids: Iterable<string>): void {
+    if (this.state === 'connected') return;
+    const next = new Set(this.#pending);
+    for (const id of ids) next.add(id);
+    if (next.size !== this.#pending.size) this.#setPending(next);
+  }
+
+  #setPending(ids: ReadonlySet<string>) {
+    this.#pending = ids;
+    if (ids.size) localStorage.setItem(this.#pendingKey, JSON.stringify([...ids]));
+    else localStorage.removeItem(this.#pendingKey);
+  }
+
+  /** Follows the browser's network state. */
+  listen(): void {
+    const onOnline = () => {
+      this.#online = true;
+      for (const p of this.#providers) p.connect();
+    };
+    const onOffline = () => {
+      this.#online = false;
+      for (const p of this.#providers) p.disconnect();
+    };
+    window.addEventListener('online', onOnline);
+    window.addEventListener('offline', onOffline);
+    this.#cleanup.push(() => {
+      window.removeEventListener('online', onOnline);
+      window.removeEventListener('offline', onOffline);
+    });
+  }
+
+  /**
+   * Loads `doc` from IndexedDB, then connects it to its room (so sync step 1 carries the local
+   * state vector and only the difference travels). Resolves once loaded. `tracked` marks the
+   * document whose connection the header reports.
+   */
+  async open(doc: Y.Doc, room: string, tracked: boolean): Promise<void> {
+    const persistence = new IndexeddbPersistence(`firebreak:${room}`, doc);
+    this.#persistence.push(persistence);
+    // While any 'update' listener exists, Yjs encodes every transaction, and the load
+    // transaction is the whole document: y-indexeddb's own listener (which ignores its own
+    // transactions anyway) cost a third of the start-up with 10,000 incidents. It is detached
+    // for the load; nothing writes before then (the workspace refuses writes until loaded).
+    doc.off('update', persistence._storeUpdate);
+    await persistence.whenSynced;
+    doc.on('update', persistence._storeUpdate);
+    if (this.#destroyed) return;
+    const provider = new WebsocketProvider(wsBase(), room, doc, { connect: false });
+    this.#providers.push(provider);
+    if (tracked) {
+      provider.on('status', ({ status }) => (this.#status = status));
+      provider.on('sync', (synced: boolean) => {
+        this.#synced = synced;
+        // Sync step 2 went both ways: the server has everything this browser had.
+        if (synced && this.#pending.size) this.#setPending(new Set());
+      });
+    }
+    // Connecting encodes the whole document for other tabs (BroadcastChannel sync step 2);
+    // a macrotask later lets the first render go out before that work.
+    setTimeout(() => {
+      if (this.#online && !this.#destroyed) provider.connect();
+    }, 0);
+  }
+
+  destroy(): void {
+    this.#destroyed = true;
+    for (const c of this.#cleanup) c();
+    for (const p of this.#providers) p.destroy();
+    for (const p of this.#persistence) void p.destroy();
+  }
+}
