@@ -2,6 +2,8 @@ import { benchChecks, benchIncidents } from './browser.ts';
 import { benchIngest } from './ingest.ts';
 import { report, type BenchResult } from './stats.ts';
 
+/** A bench that hangs (a stuck browser, say) fails instead of holding the terminal. */
+const SUITE_LIMIT_MS = 5 * 60_000;
 const only = process.argv[2];
 const suites: Record<string, () => Promise<BenchResult[]>> = {
   ingest: benchIngest,
@@ -13,6 +15,11 @@ const results: BenchResult[] = [];
 for (const [name, run] of Object.entries(suites)) {
   if (only && only !== name) continue;
   process.stdout.write(`running ${name}…\n`);
-  results.push(...(await run()));
+  let timer: NodeJS.Timeout | undefined;
+  const limit = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${name} took longer than ${SUITE_LIMIT_MS / 60_000} minutes`)), SUITE_LIMIT_MS);
+  });
+  results.push(...(await Promise.race([run(), limit]).finally(() => clearTimeout(timer))));
 }
 report(results);
+process.exit(0);

@@ -8,6 +8,8 @@ const SERVER_DIR = path.join(ROOT, 'sync-server');
 export const WEB_DIR = path.join(ROOT, 'web/build');
 export const FIXTURES = path.join(ROOT, 'shared/src/soda/fixtures');
 export const INGEST_TOKEN = 'e2e-ingest-token';
+/** The server compacts every loaded room on SIGTERM; 10,000 incidents take well under this. */
+const STOP_GRACE_MS = 15_000;
 
 export interface ServerProcess {
   url: string;
@@ -56,7 +58,12 @@ export async function startServer(opts: { dataDir?: string; demo?: boolean; env?
     stop(signal = 'SIGTERM') {
       return new Promise((resolve) => {
         if (proc.exitCode !== null || proc.signalCode !== null) return resolve();
-        proc.once('exit', () => resolve());
+        // A server that has not shut down cleanly in time is killed, so no run can hang here.
+        const force = setTimeout(() => proc.kill('SIGKILL'), STOP_GRACE_MS);
+        proc.once('exit', () => {
+          clearTimeout(force);
+          resolve();
+        });
         proc.kill(signal);
       });
     }

@@ -47,20 +47,21 @@ export function createApp(deps: AppDeps) {
   );
 
   const webDir = deps.webDir;
-  if (webDir && fs.existsSync(path.join(webDir, 'index.html'))) {
-    const index = fs.readFileSync(path.join(webDir, 'index.html'), 'utf8');
-    app.use(
-      '/_app/immutable/*',
-      async function immutableCache(c, next) {
-        await next();
-        if (c.res.ok) c.header('Cache-Control', 'public, max-age=31536000, immutable');
-      }
-    );
+  const indexFile = webDir ? path.join(webDir, 'index.html') : null;
+  if (webDir && indexFile && fs.existsSync(indexFile)) {
+    app.use('/_app/immutable/*', async function immutableCache(c, next) {
+      await next();
+      if (c.res.ok) c.header('Cache-Control', 'public, max-age=31536000, immutable');
+    });
     app.use('*', serveStatic({ root: path.relative(process.cwd(), webDir) || '.' }));
-    // Client-side routes (/incidents/…) all load the SPA shell.
-    app.get('*', (c) => {
+    // A missing asset is a 404, never the HTML shell: a browser holding an old build must not
+    // run HTML as JavaScript.
+    app.get('/_app/*', (c) => c.text('Not found', 404));
+    // Client-side routes (/incidents/…) all load the SPA shell, read per request so a rebuild
+    // is picked up without a restart.
+    app.get('*', async (c) => {
       c.header('Cache-Control', 'no-cache');
-      return c.html(index);
+      return c.html(await fs.promises.readFile(indexFile, 'utf8'));
     });
   } else {
     app.get('/', (c) =>
