@@ -1,5 +1,7 @@
 export * from './vocab.ts';
 export * from './ids.ts';
+export * from './random.ts';
+export * from './text.ts';
 export * from './incident/schema.ts';
 export * from './incident/doc.ts';
 export * from './incident/ops.ts';

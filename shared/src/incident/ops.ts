@@ -1,6 +1,7 @@
 import * as Y from 'yjs';
 import { LOCAL, type Origin, type Severity, type Status } from '../vocab.ts';
 import { ulid } from '../ids.ts';
+import { diffSpan } from '../text.ts';
 import { getIncidentMap, incidentsMap, type IncidentMap } from './doc.ts';
 import {
   IncidentCreateSchema,
@@ -59,15 +60,7 @@ function pushEvent(m: IncidentMap, kind: TimelineKind, by: string, at: string, f
 export function replaceText(t: Y.Text, next: string): boolean {
   const prev = t.toString();
   if (prev === next) return false;
-  let start = 0;
-  const max = Math.min(prev.length, next.length);
-  while (start < max && prev.charCodeAt(start) === next.charCodeAt(start)) start++;
-  let endPrev = prev.length;
-  let endNext = next.length;
-  while (endPrev > start && endNext > start && prev.charCodeAt(endPrev - 1) === next.charCodeAt(endNext - 1)) {
-    endPrev--;
-    endNext--;
-  }
+  const { start, endPrev, endNext } = diffSpan(prev, next);
   if (endPrev > start) t.delete(start, endPrev - start);
   if (endNext > start) t.insert(start, next.slice(start, endNext));
   return true;

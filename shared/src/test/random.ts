@@ -1,18 +1,9 @@
+import { mulberry32 } from '../random.ts';
+
 /**
  * Seeded randomness for property and convergence tests: a failing seed replays exactly.
  * mulberry32: 32-bit state, good enough spread for picking operations, tiny enough to read.
  */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 export class Rng {
   private readonly next: () => number;
   constructor(seed: number) {

@@ -3,17 +3,7 @@
  * scans on every machine, so a demo workspace and a benchmark run can be reproduced exactly.
  */
 
-/** mulberry32: a 32-bit seeded generator, uniform in [0, 1). */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { mulberry32 } from '@firebreak/shared';
 
 /** FNV-1a over UTF-16 code units: small, stable, and spreads short similar strings well. */
 export function hash32(text: string): number {
