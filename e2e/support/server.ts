@@ -1,10 +1,11 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
+import { killed, spawnServer } from '../../sync-server/src/test/spawn.ts';
+
 const ROOT = path.resolve(import.meta.dirname, '../..');
-const SERVER_DIR = path.join(ROOT, 'sync-server');
 export const WEB_DIR = path.join(ROOT, 'web/build');
 export const FIXTURES = path.join(ROOT, 'shared/src/soda/fixtures');
 export const INGEST_TOKEN = 'e2e-ingest-token';
@@ -22,50 +23,23 @@ export interface ServerProcess {
 export async function startServer(opts: { dataDir?: string; demo?: boolean; env?: NodeJS.ProcessEnv } = {}): Promise<ServerProcess> {
   if (!fs.existsSync(path.join(WEB_DIR, 'index.html'))) throw new Error('web/build is missing: run `pnpm build` first');
   const dataDir = opts.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'firebreak-e2e-'));
-  const proc = spawn(path.join(SERVER_DIR, 'node_modules/.bin/tsx'), ['src/main.ts'], {
-    cwd: SERVER_DIR,
-    env: {
-      ...process.env,
-      PORT: '0',
-      HOST: '127.0.0.1',
-      DATA_DIR: dataDir,
-      FIREBREAK_DEMO: opts.demo ? '1' : '0',
-      FIREBREAK_WEB_DIR: WEB_DIR,
-      FIREBREAK_INGEST_TOKEN: INGEST_TOKEN,
-      LOG_LEVEL: 'warn',
-      ...opts.env
-    },
-    stdio: ['ignore', 'pipe', 'pipe']
-  });
-  let out = '';
-  proc.stderr!.on('data', (d) => (out += d));
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start:\n${out}`)), 30_000);
-    proc.stdout!.on('data', (d) => {
-      out += d;
-      const m = /running at (http:\/\/\S+)/.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        resolve(m[1]!);
-      }
-    });
-    proc.on('exit', (code) => reject(new Error(`server exited (${code}):\n${out}`)));
+  const { url, proc } = await spawnServer(dataDir, {
+    HOST: '127.0.0.1',
+    FIREBREAK_DEMO: opts.demo ? '1' : '0',
+    FIREBREAK_WEB_DIR: WEB_DIR,
+    FIREBREAK_INGEST_TOKEN: INGEST_TOKEN,
+    ...opts.env
   });
   return {
     url,
     dataDir,
     proc,
     stop(signal = 'SIGTERM') {
-      return new Promise((resolve) => {
-        if (proc.exitCode !== null || proc.signalCode !== null) return resolve();
-        // A server that has not shut down cleanly in time is killed, so no run can hang here.
-        const force = setTimeout(() => proc.kill('SIGKILL'), STOP_GRACE_MS);
-        proc.once('exit', () => {
-          clearTimeout(force);
-          resolve();
-        });
-        proc.kill(signal);
-      });
+      // A server that has not shut down cleanly in time is killed, so no run can hang here.
+      const force = setTimeout(() => proc.kill('SIGKILL'), STOP_GRACE_MS);
+      const done = killed(proc).then(() => clearTimeout(force));
+      proc.kill(signal);
+      return done;
     }
   };
 }

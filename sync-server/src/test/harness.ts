@@ -9,7 +9,8 @@ import { systemRoomName } from '@firebreak/shared';
 import { loadConfig, type Config } from '../config.ts';
 import { startServer, type RunningServer, type ServerOverrides } from '../server.ts';
 
-export const TEST_TOKEN = 'test-ingest-token';
+export { TEST_TOKEN } from './spawn.ts';
+import { TEST_TOKEN } from './spawn.ts';
 export const FIXTURES = path.resolve(import.meta.dirname, '../../../shared/src/soda/fixtures');
 
 export function tempDir(prefix = 'firebreak-test-'): string {

@@ -1,11 +1,16 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
-import { TEST_TOKEN } from './harness.ts';
+
+/** Ingest token of servers started by tests. */
+export const TEST_TOKEN = 'test-ingest-token';
 
 const SERVER_DIR = path.resolve(import.meta.dirname, '../..');
 const TSX = path.join(SERVER_DIR, 'node_modules/.bin/tsx');
 
-/** The server as its own process (`tsx src/main.ts`), so a test can SIGKILL it. */
+/**
+ * The server as its own process (`tsx src/main.ts`, port 0, no demo, API only unless `env` says
+ * otherwise), so a test can SIGKILL it. Kept free of server imports: the e2e suite uses it too.
+ */
 export async function spawnServer(dataDir: string, env: NodeJS.ProcessEnv = {}): Promise<{ url: string; proc: ChildProcess }> {
   const proc = spawn(TSX, ['src/main.ts'], {
     cwd: SERVER_DIR,
