@@ -30,6 +30,8 @@ export interface CheckSummary {
   attributes: Record<string, unknown>;
   outcome: Outcome | null;
   value: number | null;
+  /** How Soda phrases a value that is not a plain number (freshness: "1 day, 3:30:00"). */
+  valueText: string | null;
   /** Data timestamp of the latest result (ISO). */
   evaluatedAt: string;
   lastResultId: string;
@@ -45,6 +47,7 @@ export interface CheckResult {
   scanId: string;
   outcome: Outcome | null;
   value: number | null;
+  valueText: string | null;
   dataTimestamp: string;
   diagnostics: Record<string, unknown> | null;
   outcomeReasons: Array<{ code?: string | null; message?: string | null; severity?: string | null }>;

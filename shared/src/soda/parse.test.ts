@@ -249,3 +249,14 @@ describe('parseSodaScan', () => {
     expect(new Set(scan.checks.map((c) => c.identity)).size).toBe(20_000);
   });
 });
+
+describe('value wording', () => {
+  it('[P10] a freshness check keeps Soda’s wording of its value; other checks have none', () => {
+    const scan = srf() as { checks: Array<Record<string, unknown>> };
+    scan.checks[0]!.diagnostics = { value: 97_384_000, measure: 'time', freshness: '1 day, 3:03:04', blocks: [] };
+    const parsed = ok(scan);
+    expect(parsed.checks[0]!.valueText).toBe('1 day, 3:03:04');
+    expect(parsed.checks[0]!.value).toBe(97_384_000);
+    expect(parsed.checks[1]!.valueText).toBeNull();
+  });
+});

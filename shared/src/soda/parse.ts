@@ -20,6 +20,8 @@ export interface ParsedCheckResult {
   outcome: Outcome | null;
   /** The measured value when numeric (diagnostics.value), else null. */
   value: number | null;
+  /** Soda's own wording of the value where a number alone misleads (freshness checks). */
+  valueText: string | null;
   diagnostics: Record<string, unknown> | null;
   outcomeReasons: Array<{ code?: string | null; message?: string | null; severity?: string | null }>;
   /** The check object as received, unknown keys included. */
@@ -60,6 +62,12 @@ function numericValue(v: unknown): number | null {
   if (typeof v === 'number' && Number.isFinite(v)) return v;
   if (typeof v === 'string' && v.trim() !== '' && Number.isFinite(Number(v))) return Number(v);
   return null;
+}
+
+/** Freshness checks measure time (`measure: "time"`) and say it as "1 day, 2:03:04". */
+export function valueText(diagnostics: Record<string, unknown> | null | undefined): string | null {
+  const f = diagnostics?.freshness;
+  return diagnostics?.measure === 'time' && typeof f === 'string' && f ? f : null;
 }
 
 function checkIdentity(c: SodaCheck): string | null {
@@ -115,6 +123,7 @@ export function parseSodaScan(input: unknown): ParseResult {
       attributes,
       outcome: c.outcome ?? null,
       value: numericValue(c.diagnostics?.value),
+      valueText: valueText(c.diagnostics),
       diagnostics: c.diagnostics ?? null,
       outcomeReasons: c.outcomeReasons ?? [],
       raw: c

@@ -30,6 +30,18 @@ describe('ingest API', () => {
     const missing = body.checks.find((c: any) => c.identity === 'c41d07b9');
     expect(missing).toMatchObject({ id: 'postgres:c41d07b9', dataset: 'postgres/orders', column: 'email', outcome: 'fail', value: 3 });
     expect(missing.evaluatedAt).toBe('2024-05-02T09:00:00.000Z');
+    expect(missing.valueText).toBeNull();
+  });
+
+  it('[A9] freshness values keep their wording in the list and the history', async () => {
+    const s = await server();
+    const scan = readFixture('soda-scan-orders.json');
+    scan.checks[0].diagnostics = { value: 97384, measure: 'time', freshness: '1 day, 3:03:04', blocks: [] };
+    await postScan(s, scan);
+    const { body } = await get(s, '/api/v1/checks');
+    expect(body.checks.find((c: any) => c.identity === '3f1a9c2e')).toMatchObject({ value: 97384, valueText: '1 day, 3:03:04' });
+    const history = await get(s, `/api/v1/checks/${encodeURIComponent('postgres:3f1a9c2e')}/results`);
+    expect(history.body.results[0].valueText).toBe('1 day, 3:03:04');
   });
 
   it('[A2] each ingest appends history; the cursor returns only what changed', async () => {

@@ -6,7 +6,8 @@ import {
   type CheckSummary,
   type ChecksPage,
   type Outcome,
-  type ParsedScan
+  type ParsedScan,
+  valueText
 } from '@firebreak/shared';
 import type { Db } from '../db.ts';
 
@@ -43,6 +44,7 @@ interface CheckRow {
   attributes: string;
   outcome: Outcome | null;
   value: number | null;
+  value_text: string | null;
   evaluated_at: string;
   last_result_id: string;
   result_count: number;
@@ -73,6 +75,7 @@ const toSummary = (r: CheckRow): CheckSummary => ({
   attributes: JSON.parse(r.attributes),
   outcome: r.outcome,
   value: r.value,
+  valueText: r.value_text,
   evaluatedAt: r.evaluated_at,
   lastResultId: r.last_result_id,
   resultCount: r.result_count,
@@ -87,6 +90,7 @@ const toResult = (r: ResultRow): CheckResult => {
   scanId: r.scan_id,
   outcome: r.outcome,
   value: r.value,
+  valueText: valueText(raw.diagnostics),
   dataTimestamp: r.data_timestamp,
   diagnostics: raw.diagnostics ?? null,
   outcomeReasons: raw.outcomeReasons ?? [],
@@ -109,7 +113,7 @@ export class SqliteCatalogStore implements CatalogStore {
         id TEXT PRIMARY KEY, identity TEXT NOT NULL, data_source TEXT NOT NULL, table_name TEXT,
         column_name TEXT, name TEXT NOT NULL, type TEXT NOT NULL, definition TEXT, attributes TEXT NOT NULL,
         outcome TEXT, value REAL, evaluated_at TEXT NOT NULL, last_result_id TEXT NOT NULL,
-        result_count INTEGER NOT NULL, seq INTEGER NOT NULL
+        result_count INTEGER NOT NULL, seq INTEGER NOT NULL, value_text TEXT
       );
       CREATE INDEX IF NOT EXISTS checks_seq ON checks(seq);
       CREATE TABLE IF NOT EXISTS results (
@@ -120,6 +124,9 @@ export class SqliteCatalogStore implements CatalogStore {
       );
       CREATE INDEX IF NOT EXISTS results_check ON results(check_id, data_timestamp);
     `);
+    // Data folders from before value_text existed get the column (empty) instead of failing.
+    const columns = db.prepare<[], { name: string }>('PRAGMA table_info(checks)').all();
+    if (!columns.some((c) => c.name === 'value_text')) db.exec('ALTER TABLE checks ADD COLUMN value_text TEXT');
     this.s = {
       getSeq: db.prepare<[], { value: number }>("SELECT value FROM catalog_meta WHERE key = 'seq'"),
       setSeq: db.prepare(
@@ -131,7 +138,7 @@ export class SqliteCatalogStore implements CatalogStore {
       ),
       upsertCheck: db.prepare(
         `INSERT INTO checks VALUES (@id, @identity, @dataSource, @table, @column, @name, @type, @definition,
-          @attributes, @outcome, @value, @evaluatedAt, @resultId, 1, @seq)
+          @attributes, @outcome, @value, @evaluatedAt, @resultId, 1, @seq, @valueText)
          ON CONFLICT(id) DO UPDATE SET
            name = excluded.name, type = excluded.type, definition = excluded.definition,
            attributes = excluded.attributes, table_name = excluded.table_name, column_name = excluded.column_name,
@@ -139,6 +146,7 @@ export class SqliteCatalogStore implements CatalogStore {
            -- a back-filled older scan adds history but never replaces the latest result
            outcome = CASE WHEN excluded.evaluated_at >= checks.evaluated_at THEN excluded.outcome ELSE checks.outcome END,
            value = CASE WHEN excluded.evaluated_at >= checks.evaluated_at THEN excluded.value ELSE checks.value END,
+           value_text = CASE WHEN excluded.evaluated_at >= checks.evaluated_at THEN excluded.value_text ELSE checks.value_text END,
            last_result_id = CASE WHEN excluded.evaluated_at >= checks.evaluated_at THEN excluded.last_result_id ELSE checks.last_result_id END,
            evaluated_at = max(excluded.evaluated_at, checks.evaluated_at)
          RETURNING result_count`
@@ -194,6 +202,7 @@ export class SqliteCatalogStore implements CatalogStore {
           attributes: JSON.stringify(c.attributes),
           outcome: c.outcome,
           value: c.value,
+          valueText: c.valueText,
           evaluatedAt: scan.dataTimestamp,
           resultId,
           seq

@@ -8,6 +8,7 @@ const result = (id: string, at: string, value: number | null, outcome: CheckResu
   scanId: 's',
   outcome,
   value,
+  valueText: null,
   dataTimestamp: at,
   diagnostics: null,
   outcomeReasons: [],

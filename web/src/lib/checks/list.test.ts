@@ -14,6 +14,7 @@ function check(over: Partial<CheckSummary> & { id: string; name: string }): Chec
     attributes: {},
     outcome: 'pass',
     value: 0,
+    valueText: null,
     evaluatedAt: '2026-11-01T00:00:00Z',
     lastResultId: 'r',
     resultCount: 1,

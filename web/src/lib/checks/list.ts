@@ -5,11 +5,11 @@ import { OUTCOME_LABEL, OUTCOME_ORDER, type CheckResult, type CheckSummary, type
  * identity parts. The catalog keeps these rows as one list (see Catalog); a check's page reads
  * the full summary.
  */
-export type CheckRow = Pick<CheckSummary, 'id' | 'name' | 'column' | 'dataset' | 'outcome' | 'value' | 'evaluatedAt' | 'lastResultId' | 'seq'>;
+export type CheckRow = Pick<CheckSummary, 'id' | 'name' | 'column' | 'dataset' | 'outcome' | 'value' | 'valueText' | 'evaluatedAt' | 'lastResultId' | 'seq'>;
 
 export function toCheckRow(c: CheckSummary): CheckRow {
-  const { id, name, column, dataset, outcome, value, evaluatedAt, lastResultId, seq } = c;
-  return { id, name, column, dataset, outcome, value, evaluatedAt, lastResultId, seq };
+  const { id, name, column, dataset, outcome, value, valueText, evaluatedAt, lastResultId, seq } = c;
+  return { id, name, column, dataset, outcome, value, valueText: valueText ?? null, evaluatedAt, lastResultId, seq };
 }
 
 /** `error` stands for a null outcome: the check could not be evaluated. */
@@ -91,6 +91,7 @@ export function latestResult(c: CheckRow): CheckResult {
     scanId: '',
     outcome: c.outcome,
     value: c.value,
+    valueText: c.valueText ?? null,
     dataTimestamp: c.evaluatedAt,
     diagnostics: null,
     outcomeReasons: [],
