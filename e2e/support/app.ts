@@ -30,7 +30,7 @@ export class FirebreakUser {
   }
 
   syncStatus() {
-    return this.page.getByRole('status').filter({ hasText: /Connected|Offline|Reconnecting/ });
+    return this.page.getByRole('status').filter({ hasText: /Connected|Offline|Reconnecting|Sync stopped/ });
   }
 
   async expectConnected() {

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { MAX_MESSAGE_BYTES } from './relay/relay.ts';
 
 /** Runtime configuration, from the environment only (12-factor), with the embedded defaults. */
 export interface Config {
@@ -15,10 +16,19 @@ export interface Config {
   /** Built SPA to serve; null serves the API only. */
   webDir: string | null;
   logLevel: string;
+  /** Largest websocket frame the relay accepts (FIREBREAK_MAX_MESSAGE_BYTES). */
+  maxMessageBytes: number;
 }
 
 const here = path.dirname(new URL(import.meta.url).pathname);
 export const DEFAULT_WEB_DIR = path.resolve(here, '../../web/build');
+
+function positiveInt(value: string | undefined, name: string, fallback: number): number {
+  if (value === undefined || value === '') return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n <= 0) throw new Error(`${name} must be a positive whole number of bytes, got "${value}"`);
+  return n;
+}
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const port = Number(env.PORT ?? 8787);
@@ -36,6 +46,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     workspaceId,
     demo: env.FIREBREAK_DEMO !== '0',
     webDir: env.FIREBREAK_WEB_DIR === '' ? null : path.resolve(env.FIREBREAK_WEB_DIR ?? DEFAULT_WEB_DIR),
-    logLevel: env.LOG_LEVEL ?? 'info'
+    logLevel: env.LOG_LEVEL ?? 'info',
+    maxMessageBytes: positiveInt(env.FIREBREAK_MAX_MESSAGE_BYTES, 'FIREBREAK_MAX_MESSAGE_BYTES', MAX_MESSAGE_BYTES)
   };
 }

@@ -10,9 +10,9 @@ export const MESSAGE_AWARENESS = 1;
 export const MESSAGE_QUERY_AWARENESS = 3;
 
 /**
- * Close codes the relay uses. 4xxx mirror HTTP statuses so operators can read them at a glance.
- * y-websocket clients reconnect after any close, so a client that sent garbage retries once it
- * is fixed, and one that was too large is told why in the reason.
+ * Close codes the relay uses. 44xx mirror HTTP 4xx statuses: y-websocket clients stop retrying
+ * after them (retrying the same frame cannot help) and the app shows "Sync stopped" with the
+ * reason. Everything else (1001, 1011, a dropped socket) is retried with backoff.
  */
 export const CloseCode = {
   /** The frame could not be decoded as a y-websocket message. */
@@ -21,8 +21,6 @@ export const CloseCode = {
   Forbidden: 4403,
   /** No such room (unknown workspace). */
   NotFound: 4404,
-  /** No pong within a ping interval. */
-  Timeout: 4408,
   /** A message over MAX_MESSAGE_BYTES. */
   TooLarge: 4413,
   /** The store could not persist an update; reconnecting resends it. */

@@ -2,7 +2,7 @@ import type * as Y from 'yjs';
 import { IndexeddbPersistence } from 'y-indexeddb';
 import { WebsocketProvider } from 'y-websocket';
 
-export type SyncState = 'connected' | 'reconnecting' | 'offline';
+export type SyncState = 'connected' | 'reconnecting' | 'offline' | 'refused';
 
 function wsBase(): string {
   return `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/sync`;
@@ -17,6 +17,8 @@ export class SyncConnection {
   #online = $state(typeof navigator === 'undefined' ? true : navigator.onLine);
   #status = $state<'connected' | 'connecting' | 'disconnected'>('disconnected');
   #synced = $state(false);
+  /** The relay closed a connection for good (4400-4499: bad message, too large, forbidden…). */
+  #refused = $state.raw<{ code: number; reason: string } | null>(null);
   /** Incidents changed here while not synced; persisted so a reload offline still knows. */
   #pending = $state.raw<ReadonlySet<string>>(new Set());
   readonly #pendingKey: string;
@@ -37,7 +39,13 @@ export class SyncConnection {
 
   get state(): SyncState {
     if (!this.#online) return 'offline';
+    if (this.#refused) return 'refused';
     return this.#status === 'connected' && this.#synced ? 'connected' : 'reconnecting';
+  }
+
+  /** Why the relay refused this browser, when it did. */
+  get refusal(): { code: number; reason: string } | null {
+    return this.#refused;
   }
 
   /** How many incidents have local edits the server has not seen yet. */
@@ -63,6 +71,7 @@ export class SyncConnection {
   listen(): void {
     const onOnline = () => {
       this.#online = true;
+      this.#refused = null;
       for (const p of this.#providers) p.connect();
     };
     const onOffline = () => {
@@ -95,6 +104,8 @@ export class SyncConnection {
     if (this.#destroyed) return;
     const provider = new WebsocketProvider(wsBase(), room, doc, { connect: false });
     this.#providers.push(provider);
+    // y-websocket stops retrying after a 44xx close; say so instead of "Reconnecting…" forever.
+    provider.on('closed', (event) => (this.#refused = event));
     if (tracked) {
       provider.on('status', ({ status }) => (this.#status = status));
       provider.on('sync', (synced: boolean) => {

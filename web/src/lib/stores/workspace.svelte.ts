@@ -234,6 +234,10 @@ export class Workspace {
   }
 
   /** How many incidents have local edits the server has not seen yet. */
+  get syncRefusal(): { code: number; reason: string } | null {
+    return this.#connection.refusal;
+  }
+
   get pendingIncidents(): number {
     return this.#connection.pendingIncidents;
   }
