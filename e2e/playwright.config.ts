@@ -19,9 +19,7 @@ export default defineConfig({
   retries: 0,
   timeout: 60_000,
   expect: { timeout: 10_000 },
-  reporter: reportDir
-    ? [['list'], ['json', { outputFile: `${reportDir}/playwright.json` }]]
-    : [['list']],
+  reporter: reportDir ? [['list'], ['json', { outputFile: `${reportDir}/playwright.json` }]] : [['list']],
   use: {
     browserName: 'chromium',
     launchOptions: {

@@ -2,7 +2,16 @@ import { chromium, type Page } from '@playwright/test';
 import * as Y from 'yjs';
 import { WebsocketProvider } from 'y-websocket';
 import WebSocket from 'ws';
-import { createIncident, numbersMap, setLead, setStatus, systemRoomName, SERVER, type Severity, type Status } from '@firebreak/shared';
+import {
+  createIncident,
+  numbersMap,
+  setLead,
+  setStatus,
+  systemRoomName,
+  SERVER,
+  type Severity,
+  type Status
+} from '@firebreak/shared';
 import { bigScan } from '../../sync-server/src/demo/scans.ts';
 import { CHROMIUM_ARGS } from '../playwright.config.ts';
 import { FirebreakUser } from '../support/app.ts';
@@ -66,11 +75,10 @@ async function measureMarks(page: Page, path: string, marks: string[]): Promise<
   for (let i = 0; i < RUNS; i++) {
     await page.goto(path);
     for (const [k, mark] of marks.entries()) {
-      const t = await page.waitForFunction(
-        (name) => performance.getEntriesByName(name, 'mark')[0]?.startTime,
-        mark,
-        { timeout: 60_000, polling: 10 }
-      );
+      const t = await page.waitForFunction((name) => performance.getEntriesByName(name, 'mark')[0]?.startTime, mark, {
+        timeout: 60_000,
+        polling: 10
+      });
       times[k]!.push((await t.jsonValue()) as number);
     }
   }
@@ -106,7 +114,10 @@ interface BrowserBench {
 
 async function runBrowserBench(b: BrowserBench): Promise<BenchResult[]> {
   const server = await startServer();
-  const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    args: CHROMIUM_ARGS
+  });
   try {
     const user = await b.prepare(server, () => FirebreakUser.open(browser, server.url, 'Bench'));
     // Let the local stores settle what the first sync brought, then measure warm opens.
@@ -140,7 +151,10 @@ export const benchIncidents = () =>
     targetMs: 300,
     path: '/incidents',
     mark: 'firebreak:incidents-rendered',
-    alsoMark: { mark: 'firebreak:incidents-doc-loaded', name: '  … and the workspace Y.Doc fully loaded from IndexedDB' },
+    alsoMark: {
+      mark: 'firebreak:incidents-doc-loaded',
+      name: '  … and the workspace Y.Doc fully loaded from IndexedDB'
+    },
     async prepare(server, open) {
       await seedIncidents(server, 10_000);
       const user = await open();

@@ -17,7 +17,10 @@ for (const [name, run] of Object.entries(suites)) {
   process.stdout.write(`running ${name}…\n`);
   let timer: NodeJS.Timeout | undefined;
   const limit = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${name} took longer than ${SUITE_LIMIT_MS / 60_000} minutes`)), SUITE_LIMIT_MS);
+    timer = setTimeout(
+      () => reject(new Error(`${name} took longer than ${SUITE_LIMIT_MS / 60_000} minutes`)),
+      SUITE_LIMIT_MS
+    );
   });
   results.push(...(await Promise.race([run(), limit]).finally(() => clearTimeout(timer))));
 }

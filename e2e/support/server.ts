@@ -20,7 +20,9 @@ export interface ServerProcess {
 }
 
 /** The real server (`tsx src/main.ts`) serving the built SPA, on a free loopback port. */
-export async function startServer(opts: { dataDir?: string; demo?: boolean; env?: NodeJS.ProcessEnv } = {}): Promise<ServerProcess> {
+export async function startServer(
+  opts: { dataDir?: string; demo?: boolean; env?: NodeJS.ProcessEnv } = {}
+): Promise<ServerProcess> {
   if (!fs.existsSync(path.join(WEB_DIR, 'index.html'))) throw new Error('web/build is missing: run `pnpm build` first');
   const dataDir = opts.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'firebreak-e2e-'));
   const { url, proc } = await spawnServer(dataDir, {

@@ -2,7 +2,10 @@ import { FirebreakUser } from '../support/app.ts';
 import { fixture, ingest } from '../support/server.ts';
 import { expect, test } from './fixtures.ts';
 
-test('a failing check becomes an incident, numbered by the server and shown on both dashboards', async ({ browser, server }) => {
+test('a failing check becomes an incident, numbered by the server and shown on both dashboards', async ({
+  browser,
+  server
+}) => {
   await ingest(server, fixture('soda-scan-orders.json'));
   const ada = await FirebreakUser.open(browser, server.url, 'Ada');
   const { page } = ada;
@@ -10,7 +13,10 @@ test('a failing check becomes an incident, numbered by the server and shown on b
   // The Checks dashboard lists the three checks of the scan.
   await expect(page.getByRole('heading', { level: 1, name: 'Checks' })).toBeVisible();
   await expect(ada.grid().getByRole('row')).toHaveCount(4); // header + 3 checks
-  await ada.row(/missing_count\(email\) = 0/).getByRole('link', { name: /missing_count/ }).click();
+  await ada
+    .row(/missing_count\(email\) = 0/)
+    .getByRole('link', { name: /missing_count/ })
+    .click();
 
   // The check page: history and the failing result's actions.
   await expect(page.getByRole('heading', { level: 1, name: /missing_count\(email\) = 0/ })).toBeVisible();

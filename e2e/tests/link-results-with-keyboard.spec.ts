@@ -8,7 +8,10 @@ test('results are linked to incidents from both sides, with the keyboard alone',
   const { page } = ada;
 
   // Open the failing check from the dashboard with the keyboard: focus the grid, move, Enter.
-  await ada.row(/missing_count\(email\) = 0/).getByRole('link', { name: /missing_count/ }).focus();
+  await ada
+    .row(/missing_count\(email\) = 0/)
+    .getByRole('link', { name: /missing_count/ })
+    .focus();
   await page.keyboard.press('Enter');
   await expect(page.getByRole('heading', { level: 1, name: /missing_count\(email\) = 0/ })).toBeVisible();
   await page.getByRole('button', { name: 'Create incident' }).first().focus();
@@ -24,7 +27,10 @@ test('results are linked to incidents from both sides, with the keyboard alone',
 
   // From a check page: Link to incident, pick it by search, Enter links it.
   await ada.nav('Checks').click();
-  await ada.row(/Orders volume/).getByRole('link', { name: /Orders volume/ }).click();
+  await ada
+    .row(/Orders volume/)
+    .getByRole('link', { name: /Orders volume/ })
+    .click();
   await page.getByRole('button', { name: 'Link to incident' }).first().click();
   const dialog = page.getByRole('dialog');
   await dialog.getByRole('combobox', { name: 'Search incidents' }).fill('emails');
@@ -62,7 +68,10 @@ test('the app starts and works offline after one visit', async ({ browser, serve
   await ada.page.reload();
   await expect(ada.row(/Orders volume/)).toBeVisible();
   await expect(ada.syncStatus()).toContainText('Offline');
-  await ada.row(/Orders volume/).getByRole('link', { name: /Orders volume/ }).click();
+  await ada
+    .row(/Orders volume/)
+    .getByRole('link', { name: /Orders volume/ })
+    .click();
   await ada.page.getByRole('button', { name: 'Create incident' }).first().click();
   await ada.page.getByRole('dialog').getByLabel('Title').fill('Volume low, seen offline');
   await ada.page.getByRole('dialog').getByRole('button', { name: 'Save' }).click();

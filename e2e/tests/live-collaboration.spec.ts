@@ -11,7 +11,10 @@ async function openIncident(user: FirebreakUser, title: string) {
 async function createFromFailingCheck(user: FirebreakUser, title: string) {
   const { page } = user;
   await user.nav('Checks').click();
-  await user.row(/missing_count\(email\) = 0/).getByRole('link', { name: /missing_count/ }).click();
+  await user
+    .row(/missing_count\(email\) = 0/)
+    .getByRole('link', { name: /missing_count/ })
+    .click();
   await page.getByRole('button', { name: 'Create incident' }).first().click();
   await page.getByRole('dialog').getByLabel('Title').fill(title);
   await page.getByRole('dialog').getByRole('button', { name: 'Save' }).click();

@@ -9,7 +9,10 @@ test('a browser that goes offline keeps working and merges on reconnect', async 
 
   // Ada opens an incident; Grace has it open too.
   await ada.nav('Checks').click();
-  await ada.row(/missing_count\(email\) = 0/).getByRole('link', { name: /missing_count/ }).click();
+  await ada
+    .row(/missing_count\(email\) = 0/)
+    .getByRole('link', { name: /missing_count/ })
+    .click();
   await ada.page.getByRole('button', { name: 'Create incident' }).first().click();
   await ada.page.getByRole('dialog').getByLabel('Title').fill('Null emails');
   await ada.page.getByRole('dialog').getByRole('button', { name: 'Save' }).click();
@@ -28,7 +31,10 @@ test('a browser that goes offline keeps working and merges on reconnect', async 
 
   // Grace also creates an incident offline: it waits for a number.
   await grace.nav('Checks').click();
-  await grace.row(/Orders volume/).getByRole('link', { name: /Orders volume/ }).click();
+  await grace
+    .row(/Orders volume/)
+    .getByRole('link', { name: /Orders volume/ })
+    .click();
   await grace.page.getByRole('button', { name: 'Create incident' }).first().click();
   await grace.page.getByRole('dialog').getByLabel('Title').fill('Low order volume');
   await grace.page.getByRole('dialog').getByRole('button', { name: 'Save' }).click();

@@ -31,7 +31,12 @@ export function createApp(deps: AppDeps) {
   app.use('/api/*', async function requestLog(c, next) {
     const start = performance.now();
     await next();
-    const entry = { method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round(performance.now() - start) };
+    const entry = {
+      method: c.req.method,
+      path: c.req.path,
+      status: c.res.status,
+      ms: Math.round(performance.now() - start)
+    };
     // Browsers poll reads; writes and failures are what an operator wants to see.
     if (c.req.method === 'GET' && c.res.status < 400) deps.log.debug(entry, 'request');
     else deps.log.info(entry, 'request');

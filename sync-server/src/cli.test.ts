@@ -22,14 +22,26 @@ describe('firebreak ingest', () => {
   afterAll(() => server.close());
 
   it('[C1] posts a file and prints what was stored', async () => {
-    const r = await cli(['ingest', path.join(FIXTURES, 'soda-scan-orders.json'), '--server', server.url, '--token', TEST_TOKEN]);
+    const r = await cli([
+      'ingest',
+      path.join(FIXTURES, 'soda-scan-orders.json'),
+      '--server',
+      server.url,
+      '--token',
+      TEST_TOKEN
+    ]);
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/stored 3 results of "orders_daily" at 2024-05-02T09:00:00.000Z \(1 fail, 1 warn, 1 pass, 0 not evaluated; 3 new checks\)/);
+    expect(r.stdout).toMatch(
+      /stored 3 results of "orders_daily" at 2024-05-02T09:00:00.000Z \(1 fail, 1 warn, 1 pass, 0 not evaluated; 3 new checks\)/
+    );
   });
 
   it('[C2] a bad file exits 1 and lists each bad path', async () => {
     const bad = path.join(tempDir(), 'bad.json');
-    fs.writeFileSync(bad, JSON.stringify({ checks: [{ identity: 'x', outcome: 'boom', dataSource: 'pg' }], dataTimestamp: 'no' }));
+    fs.writeFileSync(
+      bad,
+      JSON.stringify({ checks: [{ identity: 'x', outcome: 'boom', dataSource: 'pg' }], dataTimestamp: 'no' })
+    );
     const r = await cli(['ingest', bad, '--server', server.url, '--token', TEST_TOKEN]);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/2 problems; nothing was stored/);
@@ -38,10 +50,24 @@ describe('firebreak ingest', () => {
   });
 
   it('[C3] a wrong token and an unreachable server are explained', async () => {
-    const r = await cli(['ingest', path.join(FIXTURES, 'soda-scan-orders.json'), '--server', server.url, '--token', 'nope']);
+    const r = await cli([
+      'ingest',
+      path.join(FIXTURES, 'soda-scan-orders.json'),
+      '--server',
+      server.url,
+      '--token',
+      'nope'
+    ]);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/token is not valid/);
-    const down = await cli(['ingest', path.join(FIXTURES, 'soda-scan-orders.json'), '--server', 'http://127.0.0.1:1', '--token', 'x']);
+    const down = await cli([
+      'ingest',
+      path.join(FIXTURES, 'soda-scan-orders.json'),
+      '--server',
+      'http://127.0.0.1:1',
+      '--token',
+      'x'
+    ]);
     expect(down.code).toBe(1);
     expect(down.stderr).toMatch(/Cannot reach http:\/\/127.0.0.1:1/);
   });

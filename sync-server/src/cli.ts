@@ -50,7 +50,9 @@ async function ingest(files: string[], server: string, token: string): Promise<n
         body
       });
     } catch (err) {
-      fail(`Cannot reach ${server}: ${(err as Error).cause ?? (err as Error).message}. Is the server running (pnpm start)?`);
+      fail(
+        `Cannot reach ${server}: ${(err as Error).cause ?? (err as Error).message}. Is the server running (pnpm start)?`
+      );
     }
     const json = (await res.json().catch(() => null)) as IngestSummary | ApiErrorBody | null;
     if (res.ok && json && !('error' in json)) {
@@ -77,7 +79,11 @@ async function main(argv: string[]) {
   if (!files.length) return fail(`ingest needs at least one FILE.\n\n${USAGE}`, 2);
   const server = values.server ?? process.env.FIREBREAK_URL ?? 'http://127.0.0.1:8787';
   const token = values.token ?? defaultToken();
-  if (!token) return fail('No ingest token: pass --token, set FIREBREAK_INGEST_TOKEN, or run from the folder holding data/ingest-token.', 2);
+  if (!token)
+    return fail(
+      'No ingest token: pass --token, set FIREBREAK_INGEST_TOKEN, or run from the folder holding data/ingest-token.',
+      2
+    );
   const failures = await ingest(files, server, token);
   process.exit(failures ? 1 : 0);
 }

@@ -26,13 +26,15 @@ export const DEFAULT_WEB_DIR = path.resolve(here, '../../web/build');
 function positiveInt(value: string | undefined, name: string, fallback: number): number {
   if (value === undefined || value === '') return fallback;
   const n = Number(value);
-  if (!Number.isInteger(n) || n <= 0) throw new Error(`${name} must be a positive whole number of bytes, got "${value}"`);
+  if (!Number.isInteger(n) || n <= 0)
+    throw new Error(`${name} must be a positive whole number of bytes, got "${value}"`);
   return n;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const port = Number(env.PORT ?? 8787);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`PORT must be a port number, got "${env.PORT}"`);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new Error(`PORT must be a port number, got "${env.PORT}"`);
   const host = env.HOST ?? '127.0.0.1';
   const workspaceId = env.FIREBREAK_WORKSPACE ?? 'default';
   if (!/^[a-z0-9][a-z0-9_-]{0,62}$/.test(workspaceId))

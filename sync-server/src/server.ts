@@ -72,7 +72,10 @@ export async function startServer(
 
   const app = createApp({ catalog, members, workspace, relay, log, ingestToken, webDir: config.webDir });
   // Frames over the relay's own cap get a 4413 from the relay; ws's hard limit sits above it.
-  const wss = new WebSocketServer({ noServer: true, maxPayload: Math.max(config.maxMessageBytes, MAX_MESSAGE_BYTES) * 2 });
+  const wss = new WebSocketServer({
+    noServer: true,
+    maxPayload: Math.max(config.maxMessageBytes, MAX_MESSAGE_BYTES) * 2
+  });
   const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host, websocket: { server: wss } });
   await new Promise<void>((resolve, reject) => {
     server.once('listening', resolve);

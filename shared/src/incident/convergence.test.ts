@@ -31,7 +31,10 @@ class Network {
   private readonly inbox: Uint8Array[][] = [];
   private readonly sent: Uint8Array[] = [];
 
-  constructor(n: number, private readonly rng: Rng) {
+  constructor(
+    n: number,
+    private readonly rng: Rng
+  ) {
     for (let i = 0; i < n; i++) {
       const doc = new Y.Doc();
       doc.clientID = 1000 + i; // fixed ids so a failing seed replays the same conflict resolution
@@ -95,7 +98,13 @@ function randomOp(rng: Rng, doc: Y.Doc, replica: number, seq: number, clock: { t
     const results = Array.from({ length: rng.int(3) }, () => ({ resultId: resultId(), checkId: `pg:${rng.word(8)}` }));
     createIncident(
       doc,
-      { id: `inc-${replica}-${seq}`, title: rng.word(), severity: rng.pick(SEVERITIES), description: rng.bool() ? rng.word(8) : '', results },
+      {
+        id: `inc-${replica}-${seq}`,
+        title: rng.word(),
+        severity: rng.pick(SEVERITIES),
+        description: rng.bool() ? rng.word(8) : '',
+        results
+      },
       by,
       opts
     );

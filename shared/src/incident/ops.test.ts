@@ -37,7 +37,12 @@ function watch(doc: Y.Doc) {
 
 function setup() {
   const doc = new Y.Doc();
-  const id = createIncident(doc, { title: 'Missing emails', severity: 'major', results: [{ resultId: 'r1', checkId: 'pg:c41d07b9' }] }, 'ann', at(0));
+  const id = createIncident(
+    doc,
+    { title: 'Missing emails', severity: 'major', results: [{ resultId: 'r1', checkId: 'pg:c41d07b9' }] },
+    'ann',
+    at(0)
+  );
   return { doc, id };
 }
 
@@ -67,7 +72,18 @@ describe('incident operations', () => {
   it('[D1] createIncident writes the incident and its created event in one transaction', () => {
     const doc = new Y.Doc();
     const seen = watch(doc);
-    const id = createIncident(doc, { title: '  Missing emails ', severity: 'critical', description: 'Seen in orders', leadId: 'bob', results: [{ resultId: 'r1', checkId: 'c1' }] }, 'ann', at(0));
+    const id = createIncident(
+      doc,
+      {
+        title: '  Missing emails ',
+        severity: 'critical',
+        description: 'Seen in orders',
+        leadId: 'bob',
+        results: [{ resultId: 'r1', checkId: 'c1' }]
+      },
+      'ann',
+      at(0)
+    );
     expect(seen.transactions).toBe(1);
     expect(seen.updates).toHaveLength(1);
     const inc = read(doc, id);
@@ -86,7 +102,13 @@ describe('incident operations', () => {
       results: [{ resultId: 'r1', checkId: 'c1', linkedAt: at(0).at, linkedBy: 'ann' }]
     });
     expect(inc.timeline).toEqual([
-      { id: expect.any(String), at: at(0).at, by: 'ann', kind: 'created', to: { title: 'Missing emails', severity: 'critical' } }
+      {
+        id: expect.any(String),
+        at: at(0).at,
+        by: 'ann',
+        kind: 'created',
+        to: { title: 'Missing emails', severity: 'critical' }
+      }
     ]);
     expect(listIncidents(doc)).toEqual([inc]);
   });
@@ -94,7 +116,9 @@ describe('incident operations', () => {
   it('[D1] keeps a caller-chosen id and passes the origin through', () => {
     const doc = new Y.Doc();
     const seen = watch(doc);
-    expect(createIncident(doc, { id: 'inc-1', title: 'x', severity: 'minor' }, 'ann', { ...at(0), origin: SERVER })).toBe('inc-1');
+    expect(
+      createIncident(doc, { id: 'inc-1', title: 'x', severity: 'minor' }, 'ann', { ...at(0), origin: SERVER })
+    ).toBe('inc-1');
     expect(seen.origins).toEqual([SERVER]);
     setTitle(doc, 'inc-1', 'y', 'ann', at(1));
     expect(seen.origins[1]).toEqual({ kind: 'local' });
@@ -121,9 +145,13 @@ describe('incident operations', () => {
     let r = expectOneChange(doc, id, 'status', () => setStatus(doc, id, 'investigating', 'bob', at(1)));
     expect(r.after.status).toBe('investigating');
     expect(r.ev).toMatchObject({ from: 'reported', to: 'investigating' });
-    r = expectOneChange(doc, id, 'description', () => setDescription(doc, id, 'Upstream CRM export drops emails', 'bob', at(2)));
+    r = expectOneChange(doc, id, 'description', () =>
+      setDescription(doc, id, 'Upstream CRM export drops emails', 'bob', at(2))
+    );
     expect(r.after.description).toBe('Upstream CRM export drops emails');
-    r = expectOneChange(doc, id, 'linked', () => linkResult(doc, id, { resultId: 'r2', checkId: 'pg:9e77ab10' }, 'cy', at(3)));
+    r = expectOneChange(doc, id, 'linked', () =>
+      linkResult(doc, id, { resultId: 'r2', checkId: 'pg:9e77ab10' }, 'cy', at(3))
+    );
     expect(r.after.results.map((x) => x.resultId)).toEqual(['r1', 'r2']);
     expect(r.after.results[1]).toEqual({ resultId: 'r2', checkId: 'pg:9e77ab10', linkedAt: at(3).at, linkedBy: 'cy' });
     expect(r.ev).toMatchObject({ by: 'cy', to: { resultId: 'r2', checkId: 'pg:9e77ab10' } });
@@ -157,7 +185,11 @@ describe('incident operations', () => {
     );
     expect(r.after).toMatchObject({ status: 'resolved', resolvedAt: at(5).at, resolutionNotes: 'Backfilled from CRM' });
     const reopened = expectOneChange(doc, id, 'status', () => setStatus(doc, id, 'investigating', 'ann', at(9)));
-    expect(reopened.after).toMatchObject({ status: 'investigating', resolvedAt: null, resolutionNotes: 'Backfilled from CRM' });
+    expect(reopened.after).toMatchObject({
+      status: 'investigating',
+      resolvedAt: null,
+      resolutionNotes: 'Backfilled from CRM'
+    });
     expect(reopened.ev).toMatchObject({ from: 'resolved', to: 'investigating' });
     // Resolving again without notes keeps the earlier ones and takes the new time.
     setStatus(doc, id, 'resolved', 'ann', at(12));
@@ -166,7 +198,10 @@ describe('incident operations', () => {
 
   it('[D3] a concurrent resolve and move elsewhere never shows resolvedAt on an unresolved incident', () => {
     const statuses = new Set<string>();
-    for (const [ca, cb] of [[1, 2], [2, 1]]) {
+    for (const [ca, cb] of [
+      [1, 2],
+      [2, 1]
+    ]) {
       const a = new Y.Doc();
       a.clientID = ca!;
       const id = createIncident(a, { title: 't', severity: 'minor' }, 'ann', at(0));
@@ -261,7 +296,11 @@ describe('incident operations', () => {
     unlinkResult(b, id, 'r1', 'bob', at(2));
     Y.applyUpdate(a, Y.encodeStateAsUpdate(b));
     Y.applyUpdate(b, Y.encodeStateAsUpdate(a));
-    expect(read(a, id).results.map((r) => r.resultId).sort()).toEqual(['r2', 'r3']);
+    expect(
+      read(a, id)
+        .results.map((r) => r.resultId)
+        .sort()
+    ).toEqual(['r2', 'r3']);
     expect(read(a, id)).toEqual(read(b, id));
     expect(read(a, id).timeline.filter((e) => e.kind === 'linked')).toHaveLength(2);
   });
@@ -279,7 +318,13 @@ describe('incident operations', () => {
     Y.applyUpdate(b, Y.encodeStateAsUpdate(a));
     expect(ta.toString()).toBe('The CRM export drops emails since May.');
     expect(b.getText('t').toString()).toBe(ta.toString());
-    for (const [prev, next] of [['abc', ''], ['', 'abc'], ['aaa', 'aa'], ['abcabc', 'abc'], ['xyz', 'xAyz']]) {
+    for (const [prev, next] of [
+      ['abc', ''],
+      ['', 'abc'],
+      ['aaa', 'aa'],
+      ['abcabc', 'abc'],
+      ['xyz', 'xAyz']
+    ]) {
       const t = new Y.Doc().getText('t');
       t.insert(0, prev!);
       replaceText(t, next!);

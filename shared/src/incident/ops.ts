@@ -160,7 +160,14 @@ export function setStatus(
   return true;
 }
 
-function editText(doc: Y.Doc, id: string, key: 'description' | 'resolutionNotes', next: string, by: string, opts?: OpOptions) {
+function editText(
+  doc: Y.Doc,
+  id: string,
+  key: 'description' | 'resolutionNotes',
+  next: string,
+  by: string,
+  opts?: OpOptions
+) {
   const m = mustGet(doc, id);
   const t = m.get(key);
   if (!(t instanceof Y.Text)) throw new DomainError('invalid', `Incident ${id} has no ${key}`);
@@ -172,7 +179,9 @@ function editText(doc: Y.Doc, id: string, key: 'description' | 'resolutionNotes'
     const timeline = m.get('timeline') as Y.Array<TimelineEvent>;
     const last = timeline.length ? timeline.get(timeline.length - 1) : undefined;
     const coalesce =
-      last?.kind === 'description' && last.by === by && Date.parse(at) - Date.parse(last.at) < DESCRIPTION_EDIT_COALESCE_MS;
+      last?.kind === 'description' &&
+      last.by === by &&
+      Date.parse(at) - Date.parse(last.at) < DESCRIPTION_EDIT_COALESCE_MS;
     if (coalesce) m.set('updatedAt', at);
     else pushEvent(m, 'description', by, at);
   }, opts?.origin ?? LOCAL);

@@ -21,7 +21,12 @@ function issuePaths(input: unknown): string[] {
 }
 
 /** A minimal valid check; spread overrides over it. */
-const check = (over: Record<string, unknown> = {}) => ({ identity: 'aa11bb22', dataSource: 'pg', outcome: 'pass', ...over });
+const check = (over: Record<string, unknown> = {}) => ({
+  identity: 'aa11bb22',
+  dataSource: 'pg',
+  outcome: 'pass',
+  ...over
+});
 
 describe('parseSodaScan', () => {
   it('[P1] parses the -srf file', () => {
@@ -78,7 +83,11 @@ describe('parseSodaScan', () => {
     expect(a.raw).toMatchObject({ sourceOwner: 'soda-core', automatedMonitoringChecks: [], profiling: [] });
     expect(a.raw).not.toHaveProperty('checks');
     expect((a.raw.queries as unknown[]).length).toBe(4);
-    expect(a.checks[0]!.raw).toMatchObject({ source: 'soda-core', migratedIdentities: null, identities: { v3: '3f1a9c2e' } });
+    expect(a.checks[0]!.raw).toMatchObject({
+      source: 'soda-core',
+      migratedIdentities: null,
+      identities: { v3: '3f1a9c2e' }
+    });
     const block = (a.checks[1]!.diagnostics?.blocks as Array<Record<string, unknown>>)[0]!;
     expect(block).toMatchObject({ sampleRowCount: 3, failingRowsQueryName: expect.stringContaining('failing_sql') });
     expect((block.file as Record<string, unknown>).reference).toMatchObject({ type: 'noFile' });
@@ -155,7 +164,14 @@ describe('parseSodaScan', () => {
         check({ identity: 'b', diagnostics: { value: ' ' } }),
         check({ identity: 'c', diagnostics: { value: 'n/a' } }),
         check({ identity: 'd', outcome: 'FAIL', diagnostics: { value: 7 } }),
-        check({ identity: 'e', outcome: 'Warn', resourceAttributes: [{ name: 'priority', value: '2' }, { name: 'pii', value: true }] })
+        check({
+          identity: 'e',
+          outcome: 'Warn',
+          resourceAttributes: [
+            { name: 'priority', value: '2' },
+            { name: 'pii', value: true }
+          ]
+        })
       ]
     });
     expect(scan.checks.map((c) => c.value)).toEqual([12.5, null, null, 7, null]);
@@ -228,7 +244,14 @@ describe('parseSodaScan', () => {
       'Query execution error in postgres.customers.phone.aggregation[0]: column "phone" does not exist',
       "Metrics 'invalid_percent' were not computed for check 'invalid_percent(phone) < 5 %'"
     ]);
-    const lower = ok({ defaultDataSource: 'pg', checks: [], logs: [{ level: 'error', message: 'boom' }, { level: 'warning', message: 'meh' }] });
+    const lower = ok({
+      defaultDataSource: 'pg',
+      checks: [],
+      logs: [
+        { level: 'error', message: 'boom' },
+        { level: 'warning', message: 'meh' }
+      ]
+    });
     expect(lower.errors).toEqual(['boom']);
     expect(lower.checks).toEqual([]);
   });

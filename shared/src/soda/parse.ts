@@ -86,9 +86,15 @@ function referenceIssues(body: unknown): ScanIssue[] {
   checks.forEach((c: unknown, i) => {
     if (typeof c !== 'object' || c === null) return;
     if (!checkIdentity(c as SodaCheck))
-      out.push({ path: `checks[${i}].identity`, message: 'a check needs an identity (or identities.v4 / identities.v3)' });
+      out.push({
+        path: `checks[${i}].identity`,
+        message: 'a check needs an identity (or identities.v4 / identities.v3)'
+      });
     if (!(c as SodaCheck).dataSource && !defaultDataSource)
-      out.push({ path: `checks[${i}].dataSource`, message: 'no dataSource on the check and no defaultDataSource on the scan' });
+      out.push({
+        path: `checks[${i}].dataSource`,
+        message: 'no dataSource on the check and no defaultDataSource on the scan'
+      });
   });
   return out;
 }
@@ -108,7 +114,8 @@ export function parseSodaScan(input: unknown): ParseResult {
   if (!res.success || issues.length) return { ok: false, issues };
   const s = res.data;
 
-  const dataTimestamp = toIso(s.dataTimestamp ?? s.scanEndTimestamp ?? s.scanStartTimestamp) ?? new Date().toISOString();
+  const dataTimestamp =
+    toIso(s.dataTimestamp ?? s.scanEndTimestamp ?? s.scanStartTimestamp) ?? new Date().toISOString();
   const checks = s.checks.map((c): ParsedCheckResult => {
     const attributes: Record<string, unknown> = {};
     for (const a of c.resourceAttributes ?? []) attributes[a.name] = a.value;

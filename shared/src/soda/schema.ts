@@ -50,9 +50,7 @@ export const SodaCheckSchema = z.looseObject({
   name: z.string().nullish(),
   type: z.string().nullish(),
   definition: z.string().nullish(),
-  resourceAttributes: z
-    .array(z.looseObject({ name: z.string(), value: z.unknown() }))
-    .nullish(),
+  resourceAttributes: z.array(z.looseObject({ name: z.string(), value: z.unknown() })).nullish(),
   location: z
     .looseObject({ filePath: z.string().nullish(), line: z.number().nullish(), col: z.number().nullish() })
     .nullish(),

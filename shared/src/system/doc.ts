@@ -81,7 +81,11 @@ export function upsertMember(sys: Y.Doc, member: Member, origin: Origin = SERVER
  * creation order (ties by id), so numbers are stable and gap-free whatever order offline
  * batches arrive in. Returns the numbers assigned.
  */
-export function assignNumbers(workspace: Y.Doc, sys: Y.Doc, origin: Origin = SERVER): Array<{ id: string; number: number }> {
+export function assignNumbers(
+  workspace: Y.Doc,
+  sys: Y.Doc,
+  origin: Origin = SERVER
+): Array<{ id: string; number: number }> {
   const numbers = numbersMap(sys);
   const pending: Array<{ id: string; createdAt: string }> = [];
   for (const [id, m] of incidentsMap(workspace).entries()) {

@@ -24,11 +24,22 @@ describe('ingest API', () => {
     const s = await server();
     const res = await postScan(s, readFixture('soda-scan-orders.json'));
     expect(res.status).toBe(201);
-    expect(res.body).toMatchObject({ definitionName: 'orders_daily', stored: 3, newChecks: 3, outcomes: { pass: 1, warn: 1, fail: 1, error: 0 } });
+    expect(res.body).toMatchObject({
+      definitionName: 'orders_daily',
+      stored: 3,
+      newChecks: 3,
+      outcomes: { pass: 1, warn: 1, fail: 1, error: 0 }
+    });
     const { body } = await get(s, '/api/v1/checks');
     expect(body.checks).toHaveLength(3);
     const missing = body.checks.find((c: any) => c.identity === 'c41d07b9');
-    expect(missing).toMatchObject({ id: 'postgres:c41d07b9', dataset: 'postgres/orders', column: 'email', outcome: 'fail', value: 3 });
+    expect(missing).toMatchObject({
+      id: 'postgres:c41d07b9',
+      dataset: 'postgres/orders',
+      column: 'email',
+      outcome: 'fail',
+      value: 3
+    });
     expect(missing.evaluatedAt).toBe('2024-05-02T09:00:00.000Z');
     expect(missing.valueText).toBeNull();
   });
@@ -39,7 +50,10 @@ describe('ingest API', () => {
     scan.checks[0].diagnostics = { value: 97384, measure: 'time', freshness: '1 day, 3:03:04', blocks: [] };
     await postScan(s, scan);
     const { body } = await get(s, '/api/v1/checks');
-    expect(body.checks.find((c: any) => c.identity === '3f1a9c2e')).toMatchObject({ value: 97384, valueText: '1 day, 3:03:04' });
+    expect(body.checks.find((c: any) => c.identity === '3f1a9c2e')).toMatchObject({
+      value: 97384,
+      valueText: '1 day, 3:03:04'
+    });
     const history = await get(s, `/api/v1/checks/${encodeURIComponent('postgres:3f1a9c2e')}/results`);
     expect(history.body.results[0].valueText).toBe('1 day, 3:03:04');
   });

@@ -25,7 +25,8 @@ export interface ApiDeps {
 function intParam(value: string | undefined, name: string, fallback: number, max: number): number {
   if (value === undefined || value === '') return fallback;
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 0) throw new ApiError(400, 'invalid_parameter', `${name} must be a non-negative integer`);
+  if (!Number.isInteger(n) || n < 0)
+    throw new ApiError(400, 'invalid_parameter', `${name} must be a non-negative integer`);
   return Math.min(n, max);
 }
 
@@ -55,7 +56,10 @@ export function apiRoutes(deps: ApiDeps) {
           { path: '(root)', message: 'not valid JSON' }
         ]);
       }
-      const summary = await ingestScan({ catalog: deps.catalog, bumpCatalogVersion: () => deps.workspace.bumpCatalogVersion(), now: deps.now }, body);
+      const summary = await ingestScan(
+        { catalog: deps.catalog, bumpCatalogVersion: () => deps.workspace.bumpCatalogVersion(), now: deps.now },
+        body
+      );
       return c.json(summary, 201);
     }
   );
@@ -84,7 +88,8 @@ export function apiRoutes(deps: ApiDeps) {
 
   api.put('/members/:id', async (c) => {
     const id = c.req.param('id');
-    if (!/^[0-9A-Za-z_-]{1,64}$/.test(id)) throw new ApiError(400, 'invalid_parameter', 'member id must be 1-64 letters, digits, - or _');
+    if (!/^[0-9A-Za-z_-]{1,64}$/.test(id))
+      throw new ApiError(400, 'invalid_parameter', 'member id must be 1-64 letters, digits, - or _');
     const parsed = MemberJoinSchema.safeParse(await c.req.json().catch(() => null));
     if (!parsed.success)
       throw new ApiError(

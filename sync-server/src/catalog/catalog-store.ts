@@ -83,18 +83,21 @@ const toSummary = (r: CheckRow): CheckSummary => ({
 });
 
 const toResult = (r: ResultRow): CheckResult => {
-  const raw = JSON.parse(r.raw) as { diagnostics?: CheckResult['diagnostics']; outcomeReasons?: CheckResult['outcomeReasons'] };
+  const raw = JSON.parse(r.raw) as {
+    diagnostics?: CheckResult['diagnostics'];
+    outcomeReasons?: CheckResult['outcomeReasons'];
+  };
   return {
-  id: r.id,
-  checkId: r.check_id,
-  scanId: r.scan_id,
-  outcome: r.outcome,
-  value: r.value,
-  valueText: valueText(raw.diagnostics),
-  dataTimestamp: r.data_timestamp,
-  diagnostics: raw.diagnostics ?? null,
-  outcomeReasons: raw.outcomeReasons ?? [],
-  seq: r.seq
+    id: r.id,
+    checkId: r.check_id,
+    scanId: r.scan_id,
+    outcome: r.outcome,
+    value: r.value,
+    valueText: valueText(raw.diagnostics),
+    dataTimestamp: r.data_timestamp,
+    diagnostics: raw.diagnostics ?? null,
+    outcomeReasons: raw.outcomeReasons ?? [],
+    seq: r.seq
   };
 };
 

@@ -17,7 +17,12 @@ export async function ingestScan(deps: IngestDeps, body: unknown): Promise<Inges
   const parsed = parseSodaScan(body);
   if (!parsed.ok) {
     const n = parsed.issues.length;
-    throw new ApiError(400, 'invalid_scan', `The scan file has ${n} problem${n === 1 ? '' : 's'}; nothing was stored`, parsed.issues);
+    throw new ApiError(
+      400,
+      'invalid_scan',
+      `The scan file has ${n} problem${n === 1 ? '' : 's'}; nothing was stored`,
+      parsed.issues
+    );
   }
   const { scan } = parsed;
   const stored = await deps.catalog.ingest(scan, (deps.now?.() ?? new Date()).toISOString());

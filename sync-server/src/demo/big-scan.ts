@@ -17,11 +17,31 @@ import {
 
 const SOURCES = ['postgres', 'snowflake', 'bigquery', 'redshift', 'databricks'];
 const DOMAINS = [
-  'orders', 'customers', 'events', 'payments', 'sessions', 'invoices', 'shipments', 'products', 'inventory', 'refunds'
+  'orders',
+  'customers',
+  'events',
+  'payments',
+  'sessions',
+  'invoices',
+  'shipments',
+  'products',
+  'inventory',
+  'refunds'
 ];
 const DATASETS = DOMAINS.flatMap((table) => SOURCES.map((dataSource) => ({ dataSource, table }))); // 50
 const COLUMNS = [
-  'id', 'email', 'status', 'amount', 'country', 'created_at', 'updated_at', 'user_id', 'sku', 'currency', 'channel', 'region'
+  'id',
+  'email',
+  'status',
+  'amount',
+  'country',
+  'created_at',
+  'updated_at',
+  'user_id',
+  'sku',
+  'currency',
+  'channel',
+  'region'
 ];
 
 /** Default clock for callers that do not care: fixed, so output never depends on the wall clock. */
@@ -63,13 +83,35 @@ type Dataset = (typeof DATASETS)[number];
 type Built = { check: SodaCheckObject; metricName: string; value: number };
 
 /** The one table-level check of a dataset (`row_count`, warn under 1,000 rows, fail on none). */
-function rowCountCheck(ds: Dataset, outcome: Outcome, rnd: () => number, ids: IdentityRegistry, metricId: string): Built {
-  const value = outcome === 'fail' ? 0 : outcome === 'warn' ? 500 + Math.floor(rnd() * 499) : 1000 + Math.floor(rnd() * 1e6);
+function rowCountCheck(
+  ds: Dataset,
+  outcome: Outcome,
+  rnd: () => number,
+  ids: IdentityRegistry,
+  metricId: string
+): Built {
+  const value =
+    outcome === 'fail' ? 0 : outcome === 'warn' ? 500 + Math.floor(rnd() * 499) : 1000 + Math.floor(rnd() * 1e6);
   const line = 'row_count';
   const config = ['warn: when < 1000', 'fail: when = 0'];
   const identity = ids.identity(ds.dataSource, ds.table, sodaDefinition(ds.table, line, undefined, config));
-  const diagnostics = { blocks: [], value, fail: { greaterThanOrEqual: 0, lessThanOrEqual: 0 }, warn: { lessThan: 1000 } };
-  const check = sodaCheck({ ...ds, identity, column: null, line, config, outcome, diagnostics, fileLine: 2, metricIds: [metricId] });
+  const diagnostics = {
+    blocks: [],
+    value,
+    fail: { greaterThanOrEqual: 0, lessThanOrEqual: 0 },
+    warn: { lessThan: 1000 }
+  };
+  const check = sodaCheck({
+    ...ds,
+    identity,
+    column: null,
+    line,
+    config,
+    outcome,
+    diagnostics,
+    fileLine: 2,
+    metricIds: [metricId]
+  });
   return { check, metricName: 'row_count', value };
 }
 
@@ -90,9 +132,31 @@ function columnCheck(
   const value = valueFor(t, outcome, rnd);
   const query = `${k}.${ds.dataSource}.${ds.table}.${column}.failed_rows[${t.metric}]`;
   const failing = t.integer ? value : Math.round(value * 100);
-  const blocks = t.failedRows && outcome === 'fail' ? [failedRowsBlock(query, [['id', 'int8'], [column, 'varchar']], failing)] : [];
+  const blocks =
+    t.failedRows && outcome === 'fail'
+      ? [
+          failedRowsBlock(
+            query,
+            [
+              ['id', 'int8'],
+              [column, 'varchar']
+            ],
+            failing
+          )
+        ]
+      : [];
   const diagnostics = { blocks, value, fail: { greaterThan: t.fail }, warn: { greaterThan: t.warn } };
-  const check = sodaCheck({ ...ds, identity, column, line, config, outcome, diagnostics, fileLine: 2 + k * 4, metricIds: [metricId] });
+  const check = sodaCheck({
+    ...ds,
+    identity,
+    column,
+    line,
+    config,
+    outcome,
+    diagnostics,
+    fileLine: 2 + k * 4,
+    metricIds: [metricId]
+  });
   return { check, metricName: t.metric, value };
 }
 
@@ -115,8 +179,22 @@ export function bigScan(checkCount: number, seed = 1, now: Date = DEFAULT_NOW): 
     metrics.push({ identity: metricId, metricName: built.metricName, value: built.value });
   }
   const queries = DATASETS.map((d) =>
-    sodaQuery(`${d.dataSource}.${d.table}.aggregation[0]`, d.dataSource, d.table, null, `SELECT COUNT(*) FROM ${d.table}`)
+    sodaQuery(
+      `${d.dataSource}.${d.table}.aggregation[0]`,
+      d.dataSource,
+      d.table,
+      null,
+      `SELECT COUNT(*) FROM ${d.table}`
+    )
   );
   const at = now.getTime();
-  return sodaScan({ definitionName: 'benchmark', dataSource: 'postgres', at, durationMs: 95_000, checks, metrics, queries });
+  return sodaScan({
+    definitionName: 'benchmark',
+    dataSource: 'postgres',
+    at,
+    durationMs: 95_000,
+    checks,
+    metrics,
+    queries
+  });
 }

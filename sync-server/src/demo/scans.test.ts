@@ -22,7 +22,12 @@ describe('demoScans', () => {
   it('every scan passes parseSodaScan and has the -srf shape', () => {
     expect(scans.length).toBeGreaterThan(0);
     for (const r of raw as Array<Record<string, unknown>>) {
-      expect(r).toMatchObject({ sourceOwner: 'soda-core', logs: expect.any(Array), metrics: expect.any(Array), queries: expect.any(Array) });
+      expect(r).toMatchObject({
+        sourceOwner: 'soda-core',
+        logs: expect.any(Array),
+        metrics: expect.any(Array),
+        queries: expect.any(Array)
+      });
       for (const c of r.checks as Array<Record<string, unknown>>) {
         expect(c.identity).toMatch(/^[0-9a-f]{8}$/);
         expect(c).toMatchObject({ source: 'soda-core', identities: { v3: c.identity } });
@@ -78,10 +83,15 @@ describe('demoScans', () => {
   it('includes freshness, schema, anomaly detection, failed-rows blocks and fail/warn zones', () => {
     const last = scans.flatMap((s) => s.checks);
     const fresh = last.find((c) => c.diagnostics?.measure === 'time')!;
-    expect(fresh.diagnostics).toMatchObject({ freshness: expect.stringMatching(/^(\d+ days?, )?\d+:\d\d:\d\d$/), fail: { greaterThan: expect.any(Number) } });
+    expect(fresh.diagnostics).toMatchObject({
+      freshness: expect.stringMatching(/^(\d+ days?, )?\d+:\d\d:\d\d$/),
+      fail: { greaterThan: expect.any(Number) }
+    });
     expect(last.some((c) => c.type === 'anomalyDetection' && c.outcome === 'fail')).toBe(true);
     expect(last.some((c) => c.name.includes('schema') && c.outcome === 'warn')).toBe(true);
-    const withRows = last.filter((c) => (c.diagnostics?.blocks as Array<{ type: string }> | undefined)?.some((b) => b.type === 'failedRowsAnalysis'));
+    const withRows = last.filter((c) =>
+      (c.diagnostics?.blocks as Array<{ type: string }> | undefined)?.some((b) => b.type === 'failedRowsAnalysis')
+    );
     expect(withRows.length).toBeGreaterThan(3);
     expect(withRows.every((c) => c.outcome !== 'pass')).toBe(true);
     expect(last.some((c) => c.diagnostics?.warn && c.diagnostics.fail)).toBe(true);

@@ -104,9 +104,11 @@ function evaluate(ds: DemoDataset, p: Prepared, day: number, at: number, failedR
   if (c.kind === 'schema') return schema(ds, c, day);
   if (c.kind === 'anomaly') return anomaly(p, day);
   const outcome = outcomeFor(v, c.fail, c.warn);
-  if (c.kind === 'freshness') return { outcome, diagnostics: freshnessDiagnostics(v, at, c.fail, c.warn), metricValue: v };
+  if (c.kind === 'freshness')
+    return { outcome, diagnostics: freshnessDiagnostics(v, at, c.fail, c.warn), metricValue: v };
   const zones = { ...(c.fail ? { fail: c.fail } : {}), ...(c.warn ? { warn: c.warn } : {}) };
-  const blocks = c.failedRows && outcome !== 'pass' ? [failedRowsBlock(failedRowsQuery, ds.columns, failingRows(c, v))] : [];
+  const blocks =
+    c.failedRows && outcome !== 'pass' ? [failedRowsBlock(failedRowsQuery, ds.columns, failingRows(c, v))] : [];
   return { outcome, metricValue: v, diagnostics: { blocks, value: v, ...zones } };
 }
 
@@ -114,7 +116,13 @@ function demoScan(ds: DemoDataset, prepared: Prepared[], day: number, at: number
   const { dataSource, table } = ds;
   const checks: SodaCheckObject[] = [];
   const metrics = new Map<string, { identity: string; metricName: string; value: unknown }>();
-  const aggregation = sodaQuery(`${dataSource}.${table}.aggregation[0]`, dataSource, table, null, `SELECT COUNT(*) FROM ${table}`);
+  const aggregation = sodaQuery(
+    `${dataSource}.${table}.aggregation[0]`,
+    dataSource,
+    table,
+    null,
+    `SELECT COUNT(*) FROM ${table}`
+  );
   const queries = [aggregation];
   const errors: string[] = [];
   prepared.forEach((p, i) => {
@@ -142,13 +150,24 @@ function demoScan(ds: DemoDataset, prepared: Prepared[], day: number, at: number
     const failedRowsQuery = `${i + 1}.${dataSource}.${table}.${column ?? ''}.failed_rows[${c.metric}]`;
     const ev = evaluate(ds, p, day, at, failedRowsQuery);
     if ((ev.diagnostics.blocks as Array<{ type: string }>).some((b) => b.type === 'failedRowsAnalysis'))
-      queries.push(sodaQuery(failedRowsQuery, dataSource, table, column, `SELECT * FROM ${table} WHERE NOT (${c.line})`));
+      queries.push(
+        sodaQuery(failedRowsQuery, dataSource, table, column, `SELECT * FROM ${table} WHERE NOT (${c.line})`)
+      );
     metrics.set(p.metricId, { identity: p.metricId, metricName: c.metric, value: ev.metricValue });
     checks.push(sodaCheck({ ...base, metricIds: [p.metricId], outcome: ev.outcome, diagnostics: ev.diagnostics }));
   });
   const durationMs = 2000 + Math.floor(mulberry32(hash32(ds.definition) ^ day)() * 38_000);
   const definitionName = ds.definition;
-  return sodaScan({ definitionName, dataSource, at, durationMs, checks, metrics: [...metrics.values()], queries, errors });
+  return sodaScan({
+    definitionName,
+    dataSource,
+    at,
+    durationMs,
+    checks,
+    metrics: [...metrics.values()],
+    queries,
+    errors
+  });
 }
 
 /**

@@ -53,11 +53,22 @@ export async function seedDemo({ catalog, members, workspace, now }: SeedDeps): 
   const opts = (h: number) => ({ at: hoursAgo(h), origin: SERVER });
 
   await workspace.withWorkspace((doc) => {
-    const open = (check: CheckSummary | undefined, title: string, severity: 'minor' | 'major' | 'critical', by: string, h: number) =>
+    const open = (
+      check: CheckSummary | undefined,
+      title: string,
+      severity: 'minor' | 'major' | 'critical',
+      by: string,
+      h: number
+    ) =>
       check
         ? createIncident(
             doc,
-            { title, severity, description: `Opened from the failing check "${check.name}" on ${check.dataset}.`, results: [{ resultId: check.lastResultId, checkId: check.id }] },
+            {
+              title,
+              severity,
+              description: `Opened from the failing check "${check.name}" on ${check.dataset}.`,
+              results: [{ resultId: check.lastResultId, checkId: check.id }]
+            },
             by,
             opts(h)
           )
@@ -67,17 +78,33 @@ export async function seedDemo({ catalog, members, workspace, now }: SeedDeps): 
     if (first) {
       setLead(doc, first, grace, ada, opts(19));
       setStatus(doc, first, 'investigating', grace, opts(18));
-      if (failing[1]) linkResult(doc, first, { resultId: failing[1].lastResultId, checkId: failing[1].id }, grace, opts(17));
+      if (failing[1])
+        linkResult(doc, first, { resultId: failing[1].lastResultId, checkId: failing[1].id }, grace, opts(17));
     }
-    const second = open(failing[2] ?? failing[1], `${(failing[2] ?? failing[1])?.name ?? ''} failing`, 'major', ravi, 6);
+    const second = open(
+      failing[2] ?? failing[1],
+      `${(failing[2] ?? failing[1])?.name ?? ''} failing`,
+      'major',
+      ravi,
+      6
+    );
     if (second) {
       setLead(doc, second, ravi, ravi, opts(5));
       setStatus(doc, second, 'fixing', ravi, opts(3));
     }
-    const third = open(warning[0], `${warning[0]?.name ?? ''} warning on ${warning[0]?.dataset ?? ''}`, 'minor', grace, 30);
+    const third = open(
+      warning[0],
+      `${warning[0]?.name ?? ''} warning on ${warning[0]?.dataset ?? ''}`,
+      'minor',
+      grace,
+      30
+    );
     if (third) {
       setLead(doc, third, ada, grace, opts(29));
-      setStatus(doc, third, 'resolved', ada, { ...opts(26), resolutionNotes: 'Upstream job re-ran; values back within thresholds.' });
+      setStatus(doc, third, 'resolved', ada, {
+        ...opts(26),
+        resolutionNotes: 'Upstream job re-ran; values back within thresholds.'
+      });
     }
   });
 }

@@ -66,7 +66,12 @@ export function failedRowsBlock(queryName: string, columns: Columns, failing: nu
       columns: columns.map(([name, type]) => ({ name, type })),
       totalRowCount: failing,
       storedRowCount: stored,
-      reference: { type: 'noFile', message: 'Samples are not sent to Soda Cloud', link: { href: null, text: null }, fileId: '' }
+      reference: {
+        type: 'noFile',
+        message: 'Samples are not sent to Soda Cloud',
+        link: { href: null, text: null },
+        fileId: ''
+      }
     },
     failingRowsQueryName: `${queryName}.failing_sql`,
     passingRowsQueryName: `${queryName}.passing_sql`,
@@ -167,7 +172,10 @@ export function sodaDefinition(table: string, line: string, name?: string, confi
 /** One check result as `-srf` writes it. Identities v1/v2 stand in for Soda's older hash versions. */
 export function sodaCheck(c: CheckInput) {
   const attrs = Object.entries(c.attributes ?? {});
-  const config = [...(attrs.length ? ['attributes:', ...attrs.map(([k, v]) => `  ${k}: ${v}`)] : []), ...(c.config ?? [])];
+  const config = [
+    ...(attrs.length ? ['attributes:', ...attrs.map(([k, v]) => `  ${k}: ${v}`)] : []),
+    ...(c.config ?? [])
+  ];
   return {
     identity: c.identity,
     identities: { v1: rotate(c.identity, 3), v2: rotate(c.identity, 5), v3: c.identity },

@@ -34,6 +34,8 @@ export class MemberStore {
   }
 
   list(): Member[] {
-    return this.s.all.all().map((r) => ({ id: r.id, name: r.name, email: r.email, role: r.role, joinedAt: r.joined_at }));
+    return this.s.all
+      .all()
+      .map((r) => ({ id: r.id, name: r.name, email: r.email, role: r.role, joinedAt: r.joined_at }));
   }
 }

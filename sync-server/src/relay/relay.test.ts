@@ -67,7 +67,9 @@ describe('relay', () => {
     const a = client(s);
     await a.synced();
     const first = createIncident(a.doc, { title: 'one', severity: 'minor' }, 'ada', { at: '2026-01-01T00:00:00.000Z' });
-    const second = createIncident(a.doc, { title: 'two', severity: 'minor' }, 'ada', { at: '2026-01-01T00:00:01.000Z' });
+    const second = createIncident(a.doc, { title: 'two', severity: 'minor' }, 'ada', {
+      at: '2026-01-01T00:00:01.000Z'
+    });
     await until(() => numbersMap(a.sys).size === 2, 5000, 'numbers');
     expect(formatNumber(numbersMap(a.sys).get(first))).toBe('INC-1');
     expect(formatNumber(numbersMap(a.sys).get(second))).toBe('INC-2');
@@ -164,14 +166,18 @@ describe('relay', () => {
     syncProtocol.writeSyncStep1(enc, new Y.Doc());
     c.ws.send(encoding.toUint8Array(enc));
     const doc = new Y.Doc();
-    await until(() => {
-      for (const f of c.frames) {
-        const d = decoding.createDecoder(f);
-        if (decoding.readVarUint(d) !== 0) continue;
-        syncProtocol.readSyncMessage(d, encoding.createEncoder(), doc, null);
-      }
-      return incidentsMap(doc).has(id);
-    }, 5000, 'persisted incident in the first reply');
+    await until(
+      () => {
+        for (const f of c.frames) {
+          const d = decoding.createDecoder(f);
+          if (decoding.readVarUint(d) !== 0) continue;
+          syncProtocol.readSyncMessage(d, encoding.createEncoder(), doc, null);
+        }
+        return incidentsMap(doc).has(id);
+      },
+      5000,
+      'persisted incident in the first reply'
+    );
   });
 
   it('[R10] idle rooms are compacted and unloaded, and reload intact', async () => {
@@ -182,10 +188,14 @@ describe('relay', () => {
     for (let i = 0; i < 30; i++) ids.push(createIncident(a.doc, { title: `i${i}`, severity: 'minor' }, 'ada'));
     await until(() => numbersMap(a.sys).size === 30, 5000, 'numbers');
     a.destroy();
-    await until(async () => {
-      await s.relay.sweep();
-      return s.relay.loadedRooms().length === 0;
-    }, 5000, 'rooms to unload');
+    await until(
+      async () => {
+        await s.relay.sweep();
+        return s.relay.loadedRooms().length === 0;
+      },
+      5000,
+      'rooms to unload'
+    );
     const b = client(s);
     await b.synced();
     await until(() => incidentsMap(b.doc).size === 30 && numbersMap(b.sys).size === 30, 5000, 'reloaded state');

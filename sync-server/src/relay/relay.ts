@@ -116,7 +116,13 @@ export class Relay {
         queue = queue.then(() => {
           if (closed || !room) return;
           try {
-            const reply = handleMessage(bytes, room.doc, room.awareness, room.clientWritable, room.clientWritable ? origin : null);
+            const reply = handleMessage(
+              bytes,
+              room.doc,
+              room.awareness,
+              room.clientWritable,
+              room.clientWritable ? origin : null
+            );
             if (reply) conn.send(reply);
           } catch (err) {
             fail(CloseCode.BadMessage, 'malformed message', err);

@@ -20,9 +20,18 @@ export function registerDocStoreContractTests(name: string, create: () => Promis
     it('[DS2] appended updates load back merged, per room', async () => {
       const store = await create();
       const doc = new Y.Doc();
-      await store.append('a', update((d) => d.getMap('m').set('x', 1), doc));
-      await store.append('a', update((d) => d.getMap('m').set('y', 2), doc));
-      await store.append('b', update((d) => d.getMap('m').set('z', 3)));
+      await store.append(
+        'a',
+        update((d) => d.getMap('m').set('x', 1), doc)
+      );
+      await store.append(
+        'a',
+        update((d) => d.getMap('m').set('y', 2), doc)
+      );
+      await store.append(
+        'b',
+        update((d) => d.getMap('m').set('z', 3))
+      );
       const loaded = new Y.Doc();
       Y.applyUpdate(loaded, (await store.load('a'))!);
       expect(loaded.getMap('m').toJSON()).toEqual({ x: 1, y: 2 });
@@ -32,10 +41,17 @@ export function registerDocStoreContractTests(name: string, create: () => Promis
     it('[DS3] compaction replaces the log by the snapshot and keeps later appends', async () => {
       const store = await create();
       const doc = new Y.Doc();
-      for (let i = 0; i < 20; i++) await store.append('r', update((d) => d.getArray('a').push([i]), doc));
+      for (let i = 0; i < 20; i++)
+        await store.append(
+          'r',
+          update((d) => d.getArray('a').push([i]), doc)
+        );
       await store.compact('r', Y.encodeStateAsUpdate(doc));
       expect(await store.pendingCount('r')).toBe(0);
-      await store.append('r', update((d) => d.getArray('a').push([20]), doc));
+      await store.append(
+        'r',
+        update((d) => d.getArray('a').push([20]), doc)
+      );
       const loaded = new Y.Doc();
       Y.applyUpdate(loaded, (await store.load('r'))!);
       expect(loaded.getArray('a').toArray()).toEqual([...Array(21).keys()]);

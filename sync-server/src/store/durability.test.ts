@@ -49,7 +49,8 @@ describe('durability', () => {
     await until(() => incidentsMap(fresh.doc).size >= confirmedIncidents, 10_000, 'restored incidents');
 
     const have = Y.decodeStateVector(Y.encodeStateVector(fresh.doc));
-    for (const [client, clock] of Y.decodeStateVector(confirmed)) expect(have.get(client) ?? 0).toBeGreaterThanOrEqual(clock);
+    for (const [client, clock] of Y.decodeStateVector(confirmed))
+      expect(have.get(client) ?? 0).toBeGreaterThanOrEqual(clock);
     await until(() => numbersMap(fresh.sys).size >= confirmedNumbers.size, 10_000, 'restored numbers');
     for (const [id, n] of confirmedNumbers) expect(numbersMap(fresh.sys).get(id)).toBe(n);
   });

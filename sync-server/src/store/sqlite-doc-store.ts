@@ -22,7 +22,9 @@ export class SqliteDocStore implements DocStore {
     this.stmts = {
       append: db.prepare('INSERT INTO doc_updates (room, data) VALUES (?, ?)'),
       snapshot: db.prepare<[string], { data: Buffer }>('SELECT data FROM doc_snapshots WHERE room = ?'),
-      updates: db.prepare<[string], { id: number; data: Buffer }>('SELECT id, data FROM doc_updates WHERE room = ? ORDER BY id'),
+      updates: db.prepare<[string], { id: number; data: Buffer }>(
+        'SELECT id, data FROM doc_updates WHERE room = ? ORDER BY id'
+      ),
       count: db.prepare<[string], { n: number }>('SELECT count(*) AS n FROM doc_updates WHERE room = ?'),
       maxId: db.prepare<[string], { id: number | null }>('SELECT max(id) AS id FROM doc_updates WHERE room = ?'),
       putSnapshot: db.prepare(

@@ -19,7 +19,13 @@ export function tempDir(prefix = 'firebreak-test-'): string {
 
 export function testConfig(dataDir: string, extra: Partial<Config> = {}): Config {
   return {
-    ...loadConfig({ PORT: '0', DATA_DIR: dataDir, FIREBREAK_INGEST_TOKEN: TEST_TOKEN, FIREBREAK_DEMO: '0', FIREBREAK_WEB_DIR: '' }),
+    ...loadConfig({
+      PORT: '0',
+      DATA_DIR: dataDir,
+      FIREBREAK_INGEST_TOKEN: TEST_TOKEN,
+      FIREBREAK_DEMO: '0',
+      FIREBREAK_WEB_DIR: ''
+    }),
     ...extra
   };
 }
@@ -27,7 +33,11 @@ export function testConfig(dataDir: string, extra: Partial<Config> = {}): Config
 /** The real server on a loopback port with a fresh data folder. */
 export async function startTestServer(extra: Partial<Config> = {}, overrides: ServerOverrides = {}) {
   const dataDir = extra.dataDir ?? tempDir();
-  const server = await startServer(testConfig(dataDir, extra), pino({ level: process.env.TEST_LOG ?? 'silent' }), overrides);
+  const server = await startServer(
+    testConfig(dataDir, extra),
+    pino({ level: process.env.TEST_LOG ?? 'silent' }),
+    overrides
+  );
   return { server, dataDir };
 }
 

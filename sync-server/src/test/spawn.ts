@@ -11,7 +11,10 @@ const TSX = path.join(SERVER_DIR, 'node_modules/.bin/tsx');
  * The server as its own process (`tsx src/main.ts`, port 0, no demo, API only unless `env` says
  * otherwise), so a test can SIGKILL it. Kept free of server imports: the e2e suite uses it too.
  */
-export async function spawnServer(dataDir: string, env: NodeJS.ProcessEnv = {}): Promise<{ url: string; proc: ChildProcess }> {
+export async function spawnServer(
+  dataDir: string,
+  env: NodeJS.ProcessEnv = {}
+): Promise<{ url: string; proc: ChildProcess }> {
   const proc = spawn(TSX, ['src/main.ts'], {
     cwd: SERVER_DIR,
     env: {

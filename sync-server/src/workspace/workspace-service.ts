@@ -52,7 +52,9 @@ export class WorkspaceService {
 
   /** Looks the system room up each time: it may have been unloaded and reloaded since. */
   private async number(workspace: Y.Doc): Promise<void> {
-    const assigned = await this.mustRelay().withDoc(systemRoomName(this.workspaceId), (sys) => assignNumbers(workspace, sys));
+    const assigned = await this.mustRelay().withDoc(systemRoomName(this.workspaceId), (sys) =>
+      assignNumbers(workspace, sys)
+    );
     if (assigned.length) this.log.info({ assigned: assigned.map((a) => `INC-${a.number}`) }, 'numbered incidents');
   }
 

@@ -22,7 +22,10 @@ async function request<T>(method: string, path: string, body?: unknown, signal?:
     res = await fetch(path, {
       method,
       signal,
-      headers: body === undefined ? { accept: 'application/json' } : { accept: 'application/json', 'content-type': 'application/json' },
+      headers:
+        body === undefined
+          ? { accept: 'application/json' }
+          : { accept: 'application/json', 'content-type': 'application/json' },
       body: body === undefined ? undefined : JSON.stringify(body)
     });
   } catch (err) {
@@ -38,7 +41,12 @@ async function request<T>(method: string, path: string, body?: unknown, signal?:
   }
   if (!res.ok) {
     const err = (json as Partial<ApiErrorBody> | null)?.error;
-    throw new ApiError(err?.code ?? `http_${res.status}`, err?.message ?? `The server answered ${res.status} ${res.statusText}.`, res.status, err?.issues);
+    throw new ApiError(
+      err?.code ?? `http_${res.status}`,
+      err?.message ?? `The server answered ${res.status} ${res.statusText}.`,
+      res.status,
+      err?.issues
+    );
   }
   return json as T;
 }

@@ -76,7 +76,9 @@ export function chartModel(results: readonly CheckResult[], box: ChartBox): Char
   const xLabels = results.length
     ? [
         { x: sx(times[0]), at: results[0].dataTimestamp },
-        ...(results.length > 1 ? [{ x: sx(times[times.length - 1]), at: results[results.length - 1].dataTimestamp }] : [])
+        ...(results.length > 1
+          ? [{ x: sx(times[times.length - 1]), at: results[results.length - 1].dataTimestamp }]
+          : [])
       ]
     : [];
   return { points, line, yTicks, xLabels };
@@ -94,6 +96,7 @@ export function chartSummary(checkName: string, results: readonly CheckResult[])
     `Latest: ${outcomeLabel(last.outcome)}, value ${formatValue(last.value)}.`,
     `${counts.fail} failed, ${counts.warn} warned, ${counts.pass} passed${counts.error ? `, ${counts.error} not evaluated` : ''}.`
   ];
-  if (values.length) parts.push(`Values ranged from ${formatValue(Math.min(...values))} to ${formatValue(Math.max(...values))}.`);
+  if (values.length)
+    parts.push(`Values ranged from ${formatValue(Math.min(...values))} to ${formatValue(Math.max(...values))}.`);
   return parts.join(' ');
 }

@@ -38,7 +38,8 @@ describe('sortChecks', () => {
 });
 
 describe('filterChecks', () => {
-  const ids = (f: Partial<typeof EMPTY_CHECK_FILTER>) => filterChecks(checks, { ...EMPTY_CHECK_FILTER, ...f }).map((c) => c.id);
+  const ids = (f: Partial<typeof EMPTY_CHECK_FILTER>) =>
+    filterChecks(checks, { ...EMPTY_CHECK_FILTER, ...f }).map((c) => c.id);
   it('filters by outcome, including not evaluated', () => {
     expect(ids({ outcome: 'fail' })).toEqual(['b', 'e']);
     expect(ids({ outcome: 'error' })).toEqual(['c']);

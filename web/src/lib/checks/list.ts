@@ -5,7 +5,10 @@ import { OUTCOME_LABEL, OUTCOME_ORDER, type CheckResult, type CheckSummary, type
  * identity parts. The catalog keeps these rows as one list (see Catalog); a check's page reads
  * the full summary.
  */
-export type CheckRow = Pick<CheckSummary, 'id' | 'name' | 'column' | 'dataset' | 'outcome' | 'value' | 'valueText' | 'evaluatedAt' | 'lastResultId' | 'seq'>;
+export type CheckRow = Pick<
+  CheckSummary,
+  'id' | 'name' | 'column' | 'dataset' | 'outcome' | 'value' | 'valueText' | 'evaluatedAt' | 'lastResultId' | 'seq'
+>;
 
 export function toCheckRow(c: CheckSummary): CheckRow {
   const { id, name, column, dataset, outcome, value, valueText, evaluatedAt, lastResultId, seq } = c;

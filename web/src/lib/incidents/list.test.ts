@@ -40,15 +40,44 @@ const ctx = {
 };
 
 const rows: IncidentRow[] = [
-  summary({ id: 'a', title: 'Null emails in orders', severity: 'major', createdAt: '2026-11-01T00:00:00Z', links: [{ resultId: 'r1', checkId: 'pg:1' }, { resultId: 'r2', checkId: 'pg:1' }] }),
-  summary({ id: 'b', title: 'Late load', severity: 'critical', status: 'resolved', leadId: 'm2', createdAt: '2026-11-02T00:00:00Z' }),
-  summary({ id: 'c', title: 'Duplicate ids', severity: 'critical', status: 'investigating', leadId: 'm1', createdAt: '2026-11-03T00:00:00Z', links: [{ resultId: 'r3', checkId: 'pg:2' }] }),
+  summary({
+    id: 'a',
+    title: 'Null emails in orders',
+    severity: 'major',
+    createdAt: '2026-11-01T00:00:00Z',
+    links: [
+      { resultId: 'r1', checkId: 'pg:1' },
+      { resultId: 'r2', checkId: 'pg:1' }
+    ]
+  }),
+  summary({
+    id: 'b',
+    title: 'Late load',
+    severity: 'critical',
+    status: 'resolved',
+    leadId: 'm2',
+    createdAt: '2026-11-02T00:00:00Z'
+  }),
+  summary({
+    id: 'c',
+    title: 'Duplicate ids',
+    severity: 'critical',
+    status: 'investigating',
+    leadId: 'm1',
+    createdAt: '2026-11-03T00:00:00Z',
+    links: [{ resultId: 'r3', checkId: 'pg:2' }]
+  }),
   summary({ id: 'd', title: 'Offline one', severity: 'minor', createdAt: '2026-11-04T00:00:00Z' })
 ].map((s) => toRow(s, ctx));
 
 describe('toRow', () => {
   it('joins number, lead name and distinct check names and datasets', () => {
-    expect(rows[0]).toMatchObject({ ref: 'INC-1', leadName: null, checkNames: ['Null emails'], datasets: ['pg/orders'] });
+    expect(rows[0]).toMatchObject({
+      ref: 'INC-1',
+      leadName: null,
+      checkNames: ['Null emails'],
+      datasets: ['pg/orders']
+    });
     expect(rows[2]).toMatchObject({ ref: 'INC-3', leadName: 'Ana' });
     expect(rows[3].ref).toBeNull();
   });
@@ -98,7 +127,10 @@ describe('sortIncidents', () => {
 describe('toggleSort', () => {
   it('starts a new column descending and flips the same one', () => {
     expect(toggleSort(DEFAULT_SORT, 'number')).toEqual({ key: 'number', direction: 'descending' });
-    expect(toggleSort({ key: 'number', direction: 'descending' }, 'number')).toEqual({ key: 'number', direction: 'ascending' });
+    expect(toggleSort({ key: 'number', direction: 'descending' }, 'number')).toEqual({
+      key: 'number',
+      direction: 'ascending'
+    });
   });
 });
 

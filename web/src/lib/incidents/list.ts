@@ -89,7 +89,9 @@ export function filterIncidents(rows: readonly IncidentRow[], f: IncidentFilter)
     if (f.lead === NO_LEAD ? r.leadId !== null : f.lead !== ALL && r.leadId !== f.lead) return false;
     if (f.dataset !== ALL && !r.datasets.includes(f.dataset)) return false;
     if (words.length) {
-      const hay = [r.ref ?? 'pending', r.title, r.leadName ?? '', ...r.checkNames, ...r.datasets].join(' ').toLowerCase();
+      const hay = [r.ref ?? 'pending', r.title, r.leadName ?? '', ...r.checkNames, ...r.datasets]
+        .join(' ')
+        .toLowerCase();
       if (!words.every((w) => hay.includes(w))) return false;
     }
     return true;

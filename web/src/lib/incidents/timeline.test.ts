@@ -6,15 +6,28 @@ const ctx = {
   memberName: (id: string) => ({ m1: 'Ana', m2: 'Bo' })[id],
   checkName: (id: string) => ({ 'pg:1': 'Null emails' })[id]
 };
-const ev = (kind: TimelineEvent['kind'], from?: unknown, to?: unknown): TimelineEvent => ({ id: 'e', at: '', by: 'm1', kind, from, to });
+const ev = (kind: TimelineEvent['kind'], from?: unknown, to?: unknown): TimelineEvent => ({
+  id: 'e',
+  at: '',
+  by: 'm1',
+  kind,
+  from,
+  to
+});
 
 describe('describeEvent', () => {
   it('describes status changes and reopening', () => {
-    expect(describeEvent(ev('status', 'reported', 'investigating'), ctx)).toBe('changed status from Reported to Investigating');
-    expect(describeEvent(ev('status', 'resolved', 'fixing'), ctx)).toBe('reopened the incident: status from Resolved to Fixing');
+    expect(describeEvent(ev('status', 'reported', 'investigating'), ctx)).toBe(
+      'changed status from Reported to Investigating'
+    );
+    expect(describeEvent(ev('status', 'resolved', 'fixing'), ctx)).toBe(
+      'reopened the incident: status from Resolved to Fixing'
+    );
   });
   it('describes creation, severity and title', () => {
-    expect(describeEvent(ev('created', undefined, { title: 't', severity: 'critical' }), ctx)).toBe('reported the incident as Critical');
+    expect(describeEvent(ev('created', undefined, { title: 't', severity: 'critical' }), ctx)).toBe(
+      'reported the incident as Critical'
+    );
     expect(describeEvent(ev('severity', 'minor', 'major'), ctx)).toBe('changed severity from Minor to Major');
     expect(describeEvent(ev('title', 'a', 'b'), ctx)).toBe('renamed the incident from “a” to “b”');
   });
@@ -25,7 +38,9 @@ describe('describeEvent', () => {
     expect(describeEvent(ev('lead', null, 'x'), ctx)).toBe('made an unknown member the lead');
   });
   it('names the check of linked and unlinked results', () => {
-    expect(describeEvent(ev('linked', undefined, { resultId: 'r', checkId: 'pg:1' }), ctx)).toBe('linked a result of Null emails');
+    expect(describeEvent(ev('linked', undefined, { resultId: 'r', checkId: 'pg:1' }), ctx)).toBe(
+      'linked a result of Null emails'
+    );
     expect(describeEvent(ev('unlinked', { resultId: 'r', checkId: 'pg:9' }), ctx)).toBe('unlinked a result of pg:9');
   });
 });

@@ -17,7 +17,12 @@ let early: (Stores & { workspaceId: string }) | null = null;
 export function prestart(): void {
   if (typeof indexedDB === 'undefined') return;
   const config = cachedConfig();
-  if (config && !early) early = { workspaceId: config.workspaceId, workspace: new Workspace(config.workspaceId), catalog: new Catalog(config.workspaceId) };
+  if (config && !early)
+    early = {
+      workspaceId: config.workspaceId,
+      workspace: new Workspace(config.workspaceId),
+      catalog: new Catalog(config.workspaceId)
+    };
 }
 
 /** The stores for a workspace: the ones `prestart` made if they match, else new ones. */

@@ -52,7 +52,9 @@ export class Catalog {
     // Reading starts with the app, not at mount: the dashboard's first render waits for it.
     this.#sub = liveQuery(async () => {
       const list = await this.#db.meta.get(CHECK_LIST);
-      return Array.isArray(list?.value) ? (list.value as CheckRow[]) : (await this.#db.checks.toArray()).map(toCheckRow);
+      return Array.isArray(list?.value)
+        ? (list.value as CheckRow[])
+        : (await this.#db.checks.toArray()).map(toCheckRow);
     }).subscribe({
       next: (checks) => (this.#checks = checks),
       error: (err: unknown) => {
@@ -122,7 +124,10 @@ export class Catalog {
 
   /** A check's results from the local mirror, oldest first. */
   async localResults(checkId: string): Promise<CheckResult[]> {
-    return this.#db.results.where('[checkId+dataTimestamp]').between([checkId, Dexie.minKey], [checkId, Dexie.maxKey]).toArray();
+    return this.#db.results
+      .where('[checkId+dataTimestamp]')
+      .between([checkId, Dexie.minKey], [checkId, Dexie.maxKey])
+      .toArray();
   }
 
   /** Fetches a check's full history from the server and mirrors it; returns it oldest first. */
@@ -142,7 +147,9 @@ export class Catalog {
     if (!checks.length) return;
     await this.#db.checks.bulkPut(checks.slice());
     const stored = await this.#db.meta.get(CHECK_LIST);
-    const rows = Array.isArray(stored?.value) ? (stored.value as CheckRow[]) : (await this.#db.checks.toArray()).map(toCheckRow);
+    const rows = Array.isArray(stored?.value)
+      ? (stored.value as CheckRow[])
+      : (await this.#db.checks.toArray()).map(toCheckRow);
     const byId = new Map(rows.map((c) => [c.id, c]));
     for (const c of checks) byId.set(c.id, toCheckRow(c));
     // Stored in dashboard order, so the first render's sort finds it already sorted.
@@ -201,7 +208,10 @@ export class CheckHistory {
     this.loading = true;
     try {
       if (this.results === null) {
-        const [check, local] = await Promise.all([this.#catalog.localCheck(this.#checkId), this.#catalog.localResults(this.#checkId)]);
+        const [check, local] = await Promise.all([
+          this.#catalog.localCheck(this.#checkId),
+          this.#catalog.localResults(this.#checkId)
+        ]);
         if (gen !== this.#generation) return;
         this.check ??= check ?? null;
         if (local.length) this.results = local;

@@ -100,7 +100,9 @@ export class IncidentCache {
     if (compact) void this.#compact(this.#source.all());
     this.#deltas = compact ? 0 : this.#deltas + ids.length;
     void this.#write({
-      summaries: compact ? [] : ids.map((id): [string, IncidentSummary | null] => [id, this.#source.summary(id) ?? null]),
+      summaries: compact
+        ? []
+        : ids.map((id): [string, IncidentSummary | null] => [id, this.#source.summary(id) ?? null]),
       numbers: numbers ? this.#source.numbers() : undefined,
       members: members ? this.#source.members() : undefined
     });
@@ -136,7 +138,11 @@ export class IncidentCache {
   }
 
   /** Records changed summaries (null = removed) as deltas; `numbers`/`members` replace theirs. */
-  async #write(changes: { summaries?: ReadonlyArray<[string, IncidentSummary | null]>; numbers?: Array<[string, number]>; members?: Member[] }): Promise<void> {
+  async #write(changes: {
+    summaries?: ReadonlyArray<[string, IncidentSummary | null]>;
+    numbers?: Array<[string, number]>;
+    members?: Member[];
+  }): Promise<void> {
     const db = await this.#db;
     if (!db) return;
     try {

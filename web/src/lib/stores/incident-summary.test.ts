@@ -6,7 +6,12 @@ import { readSummary, sameSummary } from './incident-summary.ts';
 describe('readSummary', () => {
   it('reads the dashboard fields and links in link order', () => {
     const doc = new Y.Doc();
-    const id = createIncident(doc, { title: 'Nulls', severity: 'major', results: [{ resultId: 'r1', checkId: 'pg:1' }] }, 'm1', { at: '2026-11-01T00:00:00.000Z' });
+    const id = createIncident(
+      doc,
+      { title: 'Nulls', severity: 'major', results: [{ resultId: 'r1', checkId: 'pg:1' }] },
+      'm1',
+      { at: '2026-11-01T00:00:00.000Z' }
+    );
     linkResult(doc, id, { resultId: 'r2', checkId: 'pg:2' }, 'm1', { at: '2026-11-02T00:00:00.000Z' });
     setStatus(doc, id, 'resolved', 'm1', { at: '2026-11-03T00:00:00.000Z', resolutionNotes: 'ok' });
     expect(readSummary(id, getIncidentMap(doc, id)!)).toEqual({

@@ -15,7 +15,8 @@ const UNSENT_KEY = 'firebreak:member-unsent';
 function load(): LocalMember | null {
   try {
     const v = JSON.parse(localStorage.getItem(MEMBER_KEY) ?? 'null') as Partial<LocalMember> | null;
-    if (v && typeof v.id === 'string' && typeof v.name === 'string' && typeof v.email === 'string') return v as LocalMember;
+    if (v && typeof v.id === 'string' && typeof v.name === 'string' && typeof v.email === 'string')
+      return v as LocalMember;
   } catch {
     // A hand-edited or corrupt entry: ask again.
   }
@@ -59,7 +60,10 @@ export class Session {
     if (!m || !this.#unsent || this.#sending) return;
     this.#sending = true;
     try {
-      await api.put<{ member: Member }>(`/api/v1/members/${encodeURIComponent(m.id)}`, { name: m.name, email: m.email });
+      await api.put<{ member: Member }>(`/api/v1/members/${encodeURIComponent(m.id)}`, {
+        name: m.name,
+        email: m.email
+      });
       // Only clear if nothing changed while the request was in flight.
       if (this.member === m) this.#setUnsent(false);
       this.error = null;

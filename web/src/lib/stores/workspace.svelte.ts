@@ -179,7 +179,9 @@ export class Workspace {
     }
     await Promise.all([
       this.#connection.open(this.#doc, this.id, true).then(() => this.#destroyed || this.#docLoaded()),
-      this.#connection.open(this.#sys, systemRoomName(this.id), false).then(() => this.#destroyed || this.#sysDocLoaded())
+      this.#connection
+        .open(this.#sys, systemRoomName(this.id), false)
+        .then(() => this.#destroyed || this.#sysDocLoaded())
     ]);
   }
 
@@ -319,7 +321,13 @@ export class Workspace {
     return setSeverity(this.#doc, id, severity, this.#by());
   }
   setStatus(id: string, status: Status, resolutionNotes?: string): boolean {
-    return setStatus(this.#doc, id, status, this.#by(), resolutionNotes === undefined ? undefined : { resolutionNotes });
+    return setStatus(
+      this.#doc,
+      id,
+      status,
+      this.#by(),
+      resolutionNotes === undefined ? undefined : { resolutionNotes }
+    );
   }
   setLead(id: string, leadId: string | null): boolean {
     return setLead(this.#doc, id, leadId, this.#by());
