@@ -54,12 +54,20 @@ export class Relay {
     if (!p) {
       const policy = this.opts.resolveRoom(name);
       if (!policy) return Promise.reject(new Error(`unknown room ${name}`));
-      const room = new Room(name, policy.writable, this.opts.store, this.opts.log);
+      // A room whose update could not be stored is forgotten at once: the next connection gets
+      // a room reloaded from what the store really has, never the unstored in-memory state.
+      const room = new Room(name, policy.writable, this.opts.store, this.opts.log, () => {
+        if (this.rooms.get(name) === p) this.rooms.delete(name);
+      });
       p = room.load().then(async () => {
         await this.opts.onRoomLoaded?.(room);
         return room;
       });
-      p.catch(() => this.rooms.delete(name));
+      const loading = p;
+      // A failed load is forgotten so the next connection retries it (but never a newer load).
+      loading.catch(() => {
+        if (this.rooms.get(name) === loading) this.rooms.delete(name);
+      });
       this.rooms.set(name, p);
     }
     return p;
@@ -144,10 +152,6 @@ export class Relay {
       const room = await p.catch(() => null);
       if (!room) continue;
       try {
-        if (room.isBroken && room.conns.size === 0) {
-          this.drop(name, p, room);
-          continue;
-        }
         const idle = room.idleSince !== null && now - room.idleSince >= idleMs;
         if (idle || room.appendedSinceCompaction >= compactAfter) await room.compact();
         // Re-check after the await: a client may have joined, or the server written, meanwhile.

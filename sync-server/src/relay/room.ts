@@ -31,7 +31,9 @@ export class Room {
     readonly name: string,
     readonly clientWritable: boolean,
     private readonly store: DocStore,
-    private readonly log: Logger
+    private readonly log: Logger,
+    /** Called once when an update could not be stored: the relay forgets this room. */
+    private readonly onBroken: () => void = () => {}
   ) {
     this.awareness.setLocalState(null);
     this.awareness.on('update', ({ added, updated, removed }: AwarenessChange, origin: unknown) => {
@@ -65,14 +67,11 @@ export class Room {
           // Not stored, so not sent: drop every connection; the clients still hold the edit and
           // send it again on reconnect, into a room reloaded from what the store really has.
           this.log.error({ err, room: this.name }, 'could not persist update; closing room');
+          if (!this.broken) this.onBroken();
           this.broken = true;
           for (const conn of this.conns.keys()) conn.close(CloseCode.StorageFailure, 'storage failure');
         }
       );
-  }
-
-  get isBroken(): boolean {
-    return this.broken;
   }
 
   /** Resolves once every update so far is stored (and broadcast). */
