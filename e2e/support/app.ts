@@ -29,6 +29,23 @@ export class FirebreakUser {
     return this.page.getByRole('navigation').getByRole('link', { name, exact: true });
   }
 
+  /** Opens a check's page from the Checks dashboard; `name` matches its row and its link. */
+  async openCheck(name: RegExp) {
+    await this.nav('Checks').click();
+    await this.row(name).getByRole('link', { name }).click();
+  }
+
+  /** Creates an incident for a check's latest warn/fail result and waits for its page. */
+  async createIncident(check: RegExp, fields: { title: string; description?: string }) {
+    await this.openCheck(check);
+    await this.page.getByRole('button', { name: 'Create incident' }).first().click();
+    const dialog = this.page.getByRole('dialog');
+    await dialog.getByLabel('Title').fill(fields.title);
+    if (fields.description !== undefined) await dialog.getByLabel('Description').fill(fields.description);
+    await dialog.getByRole('button', { name: 'Save' }).click();
+    await expect(this.page.getByLabel('Title')).toHaveValue(fields.title);
+  }
+
   syncStatus() {
     return this.page.getByRole('status').filter({ hasText: /Connected|Offline|Reconnecting|Sync stopped/ });
   }

@@ -26,11 +26,7 @@ test('results are linked to incidents from both sides, with the keyboard alone',
   await expect(page.getByText('INC-1', { exact: true }).first()).toBeVisible();
 
   // From a check page: Link to incident, pick it by search, Enter links it.
-  await ada.nav('Checks').click();
-  await ada
-    .row(/Orders volume/)
-    .getByRole('link', { name: /Orders volume/ })
-    .click();
+  await ada.openCheck(/Orders volume/);
   await page.getByRole('button', { name: 'Link to incident' }).first().click();
   const dialog = page.getByRole('dialog');
   await dialog.getByRole('combobox', { name: 'Search incidents' }).fill('emails');
@@ -68,13 +64,7 @@ test('the app starts and works offline after one visit', async ({ browser, serve
   await ada.page.reload();
   await expect(ada.row(/Orders volume/)).toBeVisible();
   await expect(ada.syncStatus()).toContainText('Offline');
-  await ada
-    .row(/Orders volume/)
-    .getByRole('link', { name: /Orders volume/ })
-    .click();
-  await ada.page.getByRole('button', { name: 'Create incident' }).first().click();
-  await ada.page.getByRole('dialog').getByLabel('Title').fill('Volume low, seen offline');
-  await ada.page.getByRole('dialog').getByRole('button', { name: 'Save' }).click();
+  await ada.createIncident(/Orders volume/, { title: 'Volume low, seen offline' });
   await expect(ada.page.getByText(/Pending number/i).first()).toBeVisible();
   await ada.goOnline();
   await expect(ada.page.getByText('INC-1', { exact: true }).first()).toBeVisible();

@@ -8,14 +8,7 @@ test('a browser that goes offline keeps working and merges on reconnect', async 
   const grace = await FirebreakUser.open(browser, server.url, 'Grace');
 
   // Ada opens an incident; Grace has it open too.
-  await ada.nav('Checks').click();
-  await ada
-    .row(/missing_count\(email\) = 0/)
-    .getByRole('link', { name: /missing_count/ })
-    .click();
-  await ada.page.getByRole('button', { name: 'Create incident' }).first().click();
-  await ada.page.getByRole('dialog').getByLabel('Title').fill('Null emails');
-  await ada.page.getByRole('dialog').getByRole('button', { name: 'Save' }).click();
+  await ada.createIncident(/missing_count\(email\) = 0/, { title: 'Null emails' });
   await expect(ada.page.getByText('INC-1', { exact: true }).first()).toBeVisible();
   await grace.nav('Incidents').click();
   await grace.row(/INC-1: Null emails/).click();
@@ -30,14 +23,7 @@ test('a browser that goes offline keeps working and merges on reconnect', async 
   await ada.page.getByLabel('Title').press('Enter');
 
   // Grace also creates an incident offline: it waits for a number.
-  await grace.nav('Checks').click();
-  await grace
-    .row(/Orders volume/)
-    .getByRole('link', { name: /Orders volume/ })
-    .click();
-  await grace.page.getByRole('button', { name: 'Create incident' }).first().click();
-  await grace.page.getByRole('dialog').getByLabel('Title').fill('Low order volume');
-  await grace.page.getByRole('dialog').getByRole('button', { name: 'Save' }).click();
+  await grace.createIncident(/Orders volume/, { title: 'Low order volume' });
   await expect(grace.page.getByText(/Pending number/i).first()).toBeVisible();
   // Nothing of it reached Ada.
   await ada.nav('Incidents').click();

@@ -9,15 +9,7 @@ test('a change the server refuses stops sync visibly and keeps the edit in the b
     await ingest(server, fixture('soda-scan-orders.json'));
     const ada = await FirebreakUser.open(browser, server.url, 'Ada');
     await ada.expectConnected();
-    await ada
-      .row(/Orders volume/)
-      .getByRole('link', { name: /Orders volume/ })
-      .click();
-    await ada.page.getByRole('button', { name: 'Create incident' }).first().click();
-    const dialog = ada.page.getByRole('dialog');
-    await dialog.getByLabel('Title').fill('Huge paste');
-    await dialog.getByLabel('Description').fill('x'.repeat(6000));
-    await dialog.getByRole('button', { name: 'Save' }).click();
+    await ada.createIncident(/Orders volume/, { title: 'Huge paste', description: 'x'.repeat(6000) });
 
     await expect(ada.syncStatus()).toContainText('Sync stopped');
     await expect(ada.syncStatus()).toHaveAttribute('title', /4413/);

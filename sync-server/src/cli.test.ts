@@ -14,6 +14,11 @@ const cli = (args: string[]) =>
     (e) => ({ code: e.code as number, stdout: e.stdout as string, stderr: e.stderr as string })
   );
 
+const ORDERS = path.join(FIXTURES, 'soda-scan-orders.json');
+/** `firebreak ingest FILE --server URL --token TOKEN` */
+const ingest = (file: string, server: string, token: string) =>
+  cli(['ingest', file, '--server', server, '--token', token]);
+
 describe('firebreak ingest', () => {
   let server: RunningServer;
   beforeAll(async () => {
@@ -22,14 +27,7 @@ describe('firebreak ingest', () => {
   afterAll(() => server.close());
 
   it('[C1] posts a file and prints what was stored', async () => {
-    const r = await cli([
-      'ingest',
-      path.join(FIXTURES, 'soda-scan-orders.json'),
-      '--server',
-      server.url,
-      '--token',
-      TEST_TOKEN
-    ]);
+    const r = await ingest(ORDERS, server.url, TEST_TOKEN);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(
       /stored 3 results of "orders_daily" at 2024-05-02T09:00:00.000Z \(1 fail, 1 warn, 1 pass, 0 not evaluated; 3 new checks\)/
@@ -42,7 +40,7 @@ describe('firebreak ingest', () => {
       bad,
       JSON.stringify({ checks: [{ identity: 'x', outcome: 'boom', dataSource: 'pg' }], dataTimestamp: 'no' })
     );
-    const r = await cli(['ingest', bad, '--server', server.url, '--token', TEST_TOKEN]);
+    const r = await ingest(bad, server.url, TEST_TOKEN);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/2 problems; nothing was stored/);
     expect(r.stderr).toMatch(/checks\[0\]\.outcome: /);
@@ -50,24 +48,10 @@ describe('firebreak ingest', () => {
   });
 
   it('[C3] a wrong token and an unreachable server are explained', async () => {
-    const r = await cli([
-      'ingest',
-      path.join(FIXTURES, 'soda-scan-orders.json'),
-      '--server',
-      server.url,
-      '--token',
-      'nope'
-    ]);
+    const r = await ingest(ORDERS, server.url, 'nope');
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/token is not valid/);
-    const down = await cli([
-      'ingest',
-      path.join(FIXTURES, 'soda-scan-orders.json'),
-      '--server',
-      'http://127.0.0.1:1',
-      '--token',
-      'x'
-    ]);
+    const down = await ingest(ORDERS, 'http://127.0.0.1:1', 'x');
     expect(down.code).toBe(1);
     expect(down.stderr).toMatch(/Cannot reach http:\/\/127.0.0.1:1/);
   });
