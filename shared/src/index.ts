@@ -9,3 +9,4 @@ export * from './system/doc.ts';
 export * from './soda/schema.ts';
 export * from './soda/parse.ts';
 export * from './catalog/schema.ts';
+export * from './incident/events.ts';
