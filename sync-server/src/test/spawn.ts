@@ -5,17 +5,21 @@ import path from 'node:path';
 export const TEST_TOKEN = 'test-ingest-token';
 
 const SERVER_DIR = path.resolve(import.meta.dirname, '../..');
-const TSX = path.join(SERVER_DIR, 'node_modules/.bin/tsx');
+/**
+ * Node itself with tsx's loader, not the `tsx` binary: that one runs the server as a child
+ * process, so a SIGKILL meant for the server would only kill the wrapper and orphan the server.
+ */
+const NODE_ARGS = ['--import', 'tsx', 'src/main.ts'];
 
 /**
- * The server as its own process (`tsx src/main.ts`, port 0, no demo, API only unless `env` says
+ * The server as its own process (`node --import tsx src/main.ts`, port 0, no demo, API only unless `env` says
  * otherwise), so a test can SIGKILL it. Kept free of server imports: the e2e suite uses it too.
  */
 export async function spawnServer(
   dataDir: string,
   env: NodeJS.ProcessEnv = {}
 ): Promise<{ url: string; proc: ChildProcess }> {
-  const proc = spawn(TSX, ['src/main.ts'], {
+  const proc = spawn(process.execPath, NODE_ARGS, {
     cwd: SERVER_DIR,
     env: {
       ...process.env,
