@@ -1,80 +1,131 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import { WebSocketServer } from 'ws';
 import pino, { type Logger } from 'pino';
 import { createApp } from './app.ts';
-import type { Config } from './config.ts';
-import { openDatabase } from './db.ts';
+import { isLoopback, type Config } from './config.ts';
+import { openDatabase, type Db } from './db/open.ts';
 import { SqliteCatalogStore } from './catalog/catalog-store.ts';
-import { MemberStore } from './members/member-store.ts';
-import { MAX_MESSAGE_BYTES, Relay, type RelayOptions } from './relay/relay.ts';
+import { AccessService } from './access/access-service.ts';
+import { loadServerKey } from './access/crypto.ts';
+import { Relay, type RelayOptions } from './relay/relay.ts';
 import { SqliteDocStore } from './store/sqlite-doc-store.ts';
+import { ClientOwnerStore } from './store/client-owner-store.ts';
 import { WorkspaceService } from './workspace/workspace-service.ts';
-import { seedDemo } from './demo/seed.ts';
+import { validationExtension } from './workspace/validation.ts';
+import { WorkspaceStore } from './access/workspaces.ts';
+import { seedDemo, DEMO_WORKSPACE } from './demo/seed.ts';
 
 export interface RunningServer {
   url: string;
+  /** PUBLIC_URL, else `url`. */
+  publicUrl: string;
   relay: Relay;
   port: number;
-  ingestToken: string;
+  access: AccessService;
+  db: Db;
+  /** The admin join link printed at start while the default workspace has no admin, else null. */
+  bootstrapUrl: string | null;
+  /** The default workspace's ingest token when it was made by this start (first start), else null. */
+  ingestToken: string | null;
   log: Logger;
   close(): Promise<void>;
 }
 
-const TOKEN_FILE = 'ingest-token';
+export const TOKEN_FILE = 'ingest-token';
+/** The first start's admin link stays valid this long (a later start prints a fresh one while nobody claimed it). */
+const BOOTSTRAP_INVITE_TTL_MS = 7 * 86_400_000;
 
-/** FIREBREAK_INGEST_TOKEN, else the token kept in the data folder, else a new one written there. */
-export function resolveIngestToken(config: Config, log: Logger): string {
-  if (config.ingestToken) return config.ingestToken;
-  const file = path.join(config.dataDir, TOKEN_FILE);
-  if (fs.existsSync(file)) return fs.readFileSync(file, 'utf8').trim();
-  const token = `fbi_${randomBytes(24).toString('base64url')}`;
-  fs.mkdirSync(config.dataDir, { recursive: true });
-  fs.writeFileSync(file, token + '\n', { mode: 0o600 });
-  log.info({ file }, 'generated an ingest token');
-  return token;
+/** Test-only tuning of the relay (small frame caps, fast unloading). */
+export interface ServerOverrides {
+  relay?: Pick<RelayOptions, 'maxMessageBytes' | 'roomIdleMs' | 'compactAfterUpdates' | 'compactAfterMs'>;
+}
+
+/** A token in DATA_DIR/ingest-token written by a server from before per-workspace tokens. */
+function legacyIngestToken(dataDir: string): string | null {
+  const file = path.join(dataDir, TOKEN_FILE);
+  if (!fs.existsSync(file)) return null;
+  const token = fs.readFileSync(file, 'utf8').trim();
+  return token && !token.startsWith('fbi_') ? token : null;
+}
+
+function titleCase(id: string): string {
+  return id.replace(/[-_]+/g, ' ').replace(/\b\w/g, (c) => c.toUpperCase());
 }
 
 /** Opens the data folder, wires stores, relay and app, and listens. */
-export interface ServerOverrides {
-  /** Relay tuning, for tests that need a small frame cap or fast unloading. */
-  relay?: Pick<RelayOptions, 'maxMessageBytes' | 'roomIdleMs' | 'compactAfterUpdates'>;
-}
-
 export async function startServer(
   config: Config,
   log: Logger = pino({ level: config.logLevel }),
   overrides: ServerOverrides = {}
 ): Promise<RunningServer> {
-  const db = openDatabase(config.dataDir);
+  const db = openDatabase(config.dataDir, { defaultWorkspaceId: config.workspaceId });
+  const firstStart = new WorkspaceStore(db).list().length === 0;
+  const serverKey = loadServerKey(config.dataDir);
   const docStore = new SqliteDocStore(db);
   const catalog = new SqliteCatalogStore(db);
-  const members = new MemberStore(db);
-  const workspace = new WorkspaceService(config.workspaceId, log);
+  const workspaceService = new WorkspaceService(new WorkspaceStore(db), log);
+  let access: AccessService | null = null;
   const relay = new Relay({
     store: docStore,
     log,
-    resolveRoom: workspace.resolveRoom,
-    onRoomLoaded: workspace.onRoomLoaded,
+    resolveRoom: workspaceService.resolveRoom,
+    clientOwners: new ClientOwnerStore(db),
+    extensions: [
+      validationExtension({
+        log,
+        isMember: (ws, id) => {
+          const m = access?.members.get(ws, id);
+          return !!m && !m.removedAt;
+        }
+      }),
+      workspaceService.numbering()
+    ],
     maxMessageBytes: config.maxMessageBytes,
     ...overrides.relay
   });
-  workspace.attach(relay);
-  const ingestToken = resolveIngestToken(config, log);
+  workspaceService.attach(relay);
+  access = new AccessService({
+    db,
+    serverKey,
+    relay,
+    workspaceService,
+    log,
+    defaultWorkspaceId: config.workspaceId,
+    envIngestToken: config.ingestToken ?? legacyIngestToken(config.dataDir),
+    open: config.open
+  });
 
-  if (config.demo && (await catalog.checkCount()) === 0) {
-    await seedDemo({ catalog, members, workspace, now: new Date() });
+  let ingestToken: string | null = null;
+  if (!access.workspaces.get(config.workspaceId)) {
+    access.createWorkspace(config.workspaceId, titleCase(config.workspaceId));
+    if (!config.ingestToken) {
+      ingestToken = access.tokens.create(config.workspaceId, 'First token (data folder)').token;
+      fs.writeFileSync(path.join(config.dataDir, TOKEN_FILE), ingestToken + '\n', { mode: 0o600 });
+    }
+  }
+  if (config.demo && firstStart && !access.workspaces.get(DEMO_WORKSPACE)) {
+    access.createWorkspace(DEMO_WORKSPACE, 'Demo: Acme Analytics');
+    await seedDemo({ catalog, members: access.members, workspace: workspaceService, now: new Date() });
     log.info('seeded the demo workspace');
   }
 
-  const app = createApp({ catalog, members, workspace, relay, log, ingestToken, webDir: config.webDir });
-  // Frames over the relay's own cap get a 4413 from the relay; ws's hard limit sits above it.
-  const wss = new WebSocketServer({
-    noServer: true,
-    maxPayload: Math.max(config.maxMessageBytes, MAX_MESSAGE_BYTES) * 2
+  const wss = new WebSocketServer({ noServer: true, maxPayload: config.maxMessageBytes });
+  let publicUrl = config.publicUrl ?? '';
+  let origins: ReadonlySet<string> = new Set();
+  const app = createApp({
+    catalog,
+    access,
+    workspace: workspaceService,
+    relay,
+    log,
+    webDir: config.webDir,
+    publicUrl: () => publicUrl,
+    allowedOrigins: () => origins,
+    cookie: { secure: (config.publicUrl ?? '').startsWith('https:') },
+    maxIngestBytes: config.maxIngestBytes
   });
   const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host, websocket: { server: wss } });
   await new Promise<void>((resolve, reject) => {
@@ -83,12 +134,32 @@ export async function startServer(
   });
   const port = (server.address() as AddressInfo).port;
   const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
+  publicUrl ||= url;
+  const allowed = new Set([new URL(publicUrl).origin, new URL(url).origin]);
+  if (isLoopback(config.host)) for (const h of ['127.0.0.1', 'localhost', '[::1]']) allowed.add(`http://${h}:${port}`);
+  if (config.devOrigin) allowed.add(new URL(config.devOrigin).origin);
+  origins = allowed;
+
+  // Until the default workspace has an admin, every start prints a fresh link to become it.
+  let bootstrapUrl: string | null = null;
+  if (access.members.adminCount(config.workspaceId) === 0) {
+    const { token } = access.createInvite(config.workspaceId, {
+      role: 'admin',
+      bootstrap: true,
+      ttlMs: BOOTSTRAP_INVITE_TTL_MS
+    });
+    bootstrapUrl = `${publicUrl}/join/${token}`;
+  }
 
   let closed: Promise<void> | null = null;
   return {
     url,
+    publicUrl,
     relay,
     port,
+    access,
+    db,
+    bootstrapUrl,
     ingestToken,
     log,
     close() {

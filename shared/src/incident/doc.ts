@@ -1,5 +1,6 @@
 import * as Y from 'yjs';
 import type { Severity, Status } from '../vocab.ts';
+import { IncidentSchema, LinkedResultSchema, TimelineEventSchema } from './schema.ts';
 import type { Incident, LinkedResult, TimelineEvent } from './schema.ts';
 
 /**
@@ -64,9 +65,60 @@ export function readIncident(m: IncidentMap): Incident {
   };
 }
 
-/** Every incident in the document, unsorted. */
+/** Every incident in the document that reads cleanly, unsorted (see `parseIncident`). */
 export function listIncidents(doc: Y.Doc): Incident[] {
   const out: Incident[] = [];
-  for (const m of incidentsMap(doc).values()) out.push(readIncident(m));
+  for (const [id, m] of incidentsMap(doc).entries()) {
+    const read = parseIncident(id, m);
+    if (read.ok) out.push(read.incident);
+  }
   return out;
+}
+
+export type ParsedIncident = { ok: true; incident: Incident } | { ok: false; id: string; problems: string[] };
+
+/**
+ * Reads an entry of the `incidents` map through the zod schema, whatever a client wrote there.
+ * Entries of the timeline and of the linked results that do not parse (null, dateless, a
+ * duplicate id) are left out rather than failing the incident; anything else that does not parse
+ * (not a map, an unknown status or severity, a field of the wrong type) makes it unreadable, and
+ * callers show a placeholder until the server has repaired it.
+ */
+export function parseIncident(id: string, value: unknown): ParsedIncident {
+  if (!(value instanceof Y.Map)) return { ok: false, id, problems: ['not an incident map'] };
+  const m = value as IncidentMap;
+  const problems: string[] = [];
+  const raw = readIncident(m);
+  const timeline = m.get('timeline');
+  const events: TimelineEvent[] = [];
+  if (timeline instanceof Y.Array) {
+    const seen = new Set<string>();
+    for (const ev of timeline.toArray()) {
+      const parsed = TimelineEventSchema.safeParse(ev);
+      if (!parsed.success || seen.has(parsed.data.id) || Number.isNaN(Date.parse(parsed.data.at))) continue;
+      seen.add(parsed.data.id);
+      events.push(parsed.data);
+    }
+  } else problems.push('timeline is not a list');
+  const results = m.get('results');
+  const linked: Incident['results'] = [];
+  if (results instanceof Y.Map) {
+    for (const [resultId, v] of results.entries()) {
+      const parsed = LinkedResultSchema.safeParse(v);
+      if (parsed.success) linked.push({ resultId, ...parsed.data });
+    }
+    linked.sort((a, b) => cmp(a.linkedAt, b.linkedAt) || cmp(a.resultId, b.resultId));
+  } else problems.push('results is not a map');
+  for (const key of ['description', 'resolutionNotes']) {
+    if (!(m.get(key) instanceof Y.Text)) problems.push(`${key} is not text`);
+  }
+  for (const key of ['id', 'title', 'severity', 'status', 'reporterId', 'createdAt', 'updatedAt']) {
+    if (typeof m.get(key) !== 'string') problems.push(`${key} is not a string`);
+  }
+  const lead = m.get('leadId');
+  if (lead !== null && lead !== undefined && typeof lead !== 'string') problems.push('leadId is not a member id');
+  const parsed = IncidentSchema.safeParse({ ...raw, id, results: linked, timeline: events });
+  if (!parsed.success) for (const i of parsed.error.issues) problems.push(`${i.path.join('.')}: ${i.message}`);
+  if (problems.length) return { ok: false, id, problems };
+  return { ok: true, incident: parsed.data! };
 }

@@ -142,10 +142,18 @@ describe('system document', () => {
 
   it('[S3] upserts members, keeps the first joinedAt and skips unchanged writes', () => {
     const sys = new Y.Doc();
-    const ann = { id: 'm1', name: 'Ann', email: 'ann@example.com', role: 'editor' as const, joinedAt: iso(0) };
+    const ann = {
+      id: 'm1',
+      name: 'Ann',
+      email: 'ann@example.com',
+      role: 'editor' as const,
+      joinedAt: iso(0),
+      removedAt: null
+    };
     expect(upsertMember(sys, ann)).toBe(true);
     expect(upsertMember(sys, { ...ann, joinedAt: iso(5) })).toBe(false);
     expect(upsertMember(sys, { ...ann, name: 'Ann B.', joinedAt: iso(5) })).toBe(true);
     expect(membersMap(sys).get('m1')).toEqual({ ...ann, name: 'Ann B.' });
+    expect(upsertMember(sys, { ...ann, name: 'Ann B.', removedAt: iso(9) })).toBe(true);
   });
 });

@@ -24,9 +24,10 @@ export const MemberSchema = z.object({
   id: z.string(),
   name: z.string(),
   email: z.string(),
-  /** Shaped now so invites and roles (a later issue) need no migration; everyone is an editor today. */
   role: MemberRole.default('editor'),
-  joinedAt: z.string()
+  joinedAt: z.string(),
+  /** Set when an admin removed the member: their name still labels the history they wrote. */
+  removedAt: z.string().nullable().default(null)
 });
 export type Member = z.infer<typeof MemberSchema>;
 
@@ -71,7 +72,14 @@ export function bumpCatalogVersion(sys: Y.Doc, origin: Origin = SERVER): number 
 
 export function upsertMember(sys: Y.Doc, member: Member, origin: Origin = SERVER): boolean {
   const prev = membersMap(sys).get(member.id);
-  if (prev && prev.name === member.name && prev.email === member.email && prev.role === member.role) return false;
+  if (
+    prev &&
+    prev.name === member.name &&
+    prev.email === member.email &&
+    prev.role === member.role &&
+    (prev.removedAt ?? null) === (member.removedAt ?? null)
+  )
+    return false;
   sys.transact(() => membersMap(sys).set(member.id, prev ? { ...member, joinedAt: prev.joinedAt } : member), origin);
   return true;
 }
@@ -89,12 +97,15 @@ export function assignNumbers(
   const numbers = numbersMap(sys);
   const pending: Array<{ id: string; createdAt: string }> = [];
   for (const [id, m] of incidentsMap(workspace).entries()) {
-    if (!numbers.has(id)) pending.push({ id, createdAt: String(m.get('createdAt') ?? '') });
+    // Only real incidents get numbers: a client may have written anything into the map.
+    if (numbers.has(id) || !(m instanceof Y.Map)) continue;
+    const createdAt = m.get('createdAt');
+    pending.push({ id, createdAt: typeof createdAt === 'string' ? createdAt : '' });
   }
   if (!pending.length) return [];
   pending.sort((a, b) => (a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : a.id < b.id ? -1 : 1));
   let next = 0;
-  for (const n of numbers.values()) if (n > next) next = n;
+  for (const n of numbers.values()) if (typeof n === 'number' && n > next) next = n;
   const assigned = pending.map((p) => ({ id: p.id, number: ++next }));
   sys.transact(() => {
     for (const a of assigned) numbers.set(a.id, a.number);

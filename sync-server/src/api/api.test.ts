@@ -1,6 +1,15 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { catalogVersion, membersMap } from '@firebreak/shared';
-import { connectWorkspace, postScan, readFixture, startTestServer, until } from '../test/harness.ts';
+import {
+  apiCall,
+  connectWorkspace,
+  postScan,
+  readFixture,
+  signIn,
+  startTestServer,
+  until,
+  type Session
+} from '../test/harness.ts';
 import type { RunningServer } from '../server.ts';
 
 const cleanups: Array<() => unknown> = [];
@@ -8,16 +17,24 @@ afterEach(async () => {
   while (cleanups.length) await cleanups.pop()!();
 });
 
+let me: Session;
 async function server() {
   const { server: s } = await startTestServer();
   cleanups.push(() => s.close());
+  me = await signIn(s, { role: 'viewer' });
   return s;
 }
 
-const get = async (s: RunningServer, path: string) => {
-  const res = await fetch(s.url + path);
-  return { status: res.status, body: (await res.json()) as any };
-};
+/** GET as a signed-in viewer of the default workspace; paths are relative to /api/v1/w/default. */
+const get = (s: RunningServer, path: string) =>
+  apiCall(
+    s,
+    me,
+    'GET',
+    path.startsWith('/api/v1/w/') || !path.startsWith('/api/v1/')
+      ? path
+      : path.replace('/api/v1/', '/api/v1/w/default/')
+  );
 
 describe('ingest API', () => {
   it('[A1] stores a -srf scan: one result per check, latest per check listed', async () => {
@@ -109,15 +126,15 @@ describe('ingest API', () => {
     expect((await postScan(s, '{"checks": [')).body.error.code).toBe('invalid_json');
     expect((await postScan(s, '{"checks": [')).status).toBe(400);
     expect((await postScan(s, readFixture('soda-scan-orders.json'), 'wrong')).status).toBe(401);
-    const res = await fetch(`${s.url}/api/v1/scans`, { method: 'POST', body: '{}' });
+    const res = await apiCall(s, null, 'POST', '/api/v1/scans', {});
     expect(res.status).toBe(401);
-    expect(((await res.json()) as any).error.message).toMatch(/Bearer/);
+    expect(res.body.error.message).toMatch(/Bearer/);
     expect((await get(s, '/api/v1/checks')).body.checks).toEqual([]);
   });
 
   it('[A6] an ingest moves the catalog version that browsers watch', async () => {
     const s = await server();
-    const c = connectWorkspace(s);
+    const c = connectWorkspace(s, me);
     cleanups.push(() => c.destroy());
     await c.synced();
     const before = catalogVersion(c.sys);
@@ -125,31 +142,24 @@ describe('ingest API', () => {
     await until(() => catalogVersion(c.sys) === before + 1, 5000, 'catalog version');
   });
 
-  it('[A7] members join through the API and appear in the system document', async () => {
+  it('[A7] members edit their own profile, which the system document mirrors', async () => {
     const s = await server();
-    const c = connectWorkspace(s);
+    const c = connectWorkspace(s, me);
     cleanups.push(() => c.destroy());
     await c.synced();
-    const res = await fetch(`${s.url}/api/v1/members/m1`, {
-      method: 'PUT',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ name: 'Ada', email: 'ada@example.com' })
-    });
+    const res = await apiCall(s, me, 'PUT', '/api/v1/w/default/me', { name: 'Ada', email: 'ada@example.com' });
     expect(res.status).toBe(200);
-    await until(() => membersMap(c.sys).get('m1')?.email === 'ada@example.com', 5000, 'member');
-    const bad = await fetch(`${s.url}/api/v1/members/m2`, {
-      method: 'PUT',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ name: '', email: 'nope' })
-    });
+    expect(res.body.member).toMatchObject({ id: me.member.id, name: 'Ada', email: 'ada@example.com', role: 'viewer' });
+    await until(() => membersMap(c.sys).get(me.member.id)?.email === 'ada@example.com', 5000, 'member');
+    const bad = await apiCall(s, me, 'PUT', '/api/v1/w/default/me', { name: '', email: 'nope' });
     expect(bad.status).toBe(400);
-    expect(((await bad.json()) as any).error.issues.map((i: any) => i.path).sort()).toEqual(['email', 'name']);
+    expect(bad.body.error.issues.map((i: any) => i.path).sort()).toEqual(['email', 'name']);
   });
 
   it('[A8] unknown checks and API routes are 404 with an error body', async () => {
     const s = await server();
     expect((await get(s, '/api/v1/checks/nope/results')).status).toBe(404);
-    const r = await get(s, '/api/v1/nothing');
+    const r = await apiCall(s, me, 'GET', '/api/v1/nothing');
     expect(r.status).toBe(404);
     expect(r.body.error.code).toBe('not_found');
   });

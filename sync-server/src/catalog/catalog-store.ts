@@ -9,7 +9,7 @@ import {
   type ParsedScan,
   valueText
 } from '@firebreak/shared';
-import type { Db } from '../db.ts';
+import type { Db } from '../db/open.ts';
 
 export interface StoredScan {
   scanId: string;
@@ -24,12 +24,12 @@ export interface StoredScan {
  */
 export interface CatalogStore {
   /** Stores one scan atomically: all of it or, on any error, nothing. */
-  ingest(scan: ParsedScan, receivedAt: string): Promise<StoredScan>;
-  listChecks(cursor: number, limit: number): Promise<ChecksPage>;
-  getCheck(id: string): Promise<CheckSummary | null>;
+  ingest(workspaceId: string, scan: ParsedScan, receivedAt: string): Promise<StoredScan>;
+  listChecks(workspaceId: string, cursor: number, limit: number): Promise<ChecksPage>;
+  getCheck(workspaceId: string, id: string): Promise<CheckSummary | null>;
   /** Oldest first, at most `limit` of the newest. */
-  listResults(checkId: string, limit: number): Promise<CheckResult[]>;
-  checkCount(): Promise<number>;
+  listResults(workspaceId: string, checkId: string, limit: number): Promise<CheckResult[]>;
+  checkCount(workspaceId: string): Promise<number>;
 }
 
 interface CheckRow {
@@ -105,44 +105,26 @@ export class SqliteCatalogStore implements CatalogStore {
   private readonly s;
 
   constructor(private readonly db: Db) {
-    db.exec(`
-      CREATE TABLE IF NOT EXISTS catalog_meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
-      CREATE TABLE IF NOT EXISTS scans (
-        id TEXT PRIMARY KEY, definition_name TEXT NOT NULL, data_timestamp TEXT NOT NULL,
-        scan_start TEXT, scan_end TEXT, has_errors INTEGER NOT NULL, has_warnings INTEGER NOT NULL,
-        has_failures INTEGER NOT NULL, received_at TEXT NOT NULL, check_count INTEGER NOT NULL, raw TEXT NOT NULL
-      );
-      CREATE TABLE IF NOT EXISTS checks (
-        id TEXT PRIMARY KEY, identity TEXT NOT NULL, data_source TEXT NOT NULL, table_name TEXT,
-        column_name TEXT, name TEXT NOT NULL, type TEXT NOT NULL, definition TEXT, attributes TEXT NOT NULL,
-        outcome TEXT, value REAL, evaluated_at TEXT NOT NULL, last_result_id TEXT NOT NULL,
-        result_count INTEGER NOT NULL, seq INTEGER NOT NULL, value_text TEXT
-      );
-      CREATE INDEX IF NOT EXISTS checks_seq ON checks(seq);
-      CREATE TABLE IF NOT EXISTS results (
-        id TEXT PRIMARY KEY, check_id TEXT NOT NULL REFERENCES checks(id), scan_id TEXT NOT NULL REFERENCES scans(id),
-        outcome TEXT, value REAL, data_timestamp TEXT NOT NULL,
-        -- the check object as received (diagnostics, outcome reasons and unknown keys inside)
-        raw TEXT NOT NULL, seq INTEGER NOT NULL
-      );
-      CREATE INDEX IF NOT EXISTS results_check ON results(check_id, data_timestamp);
-    `);
-    // Data folders from before value_text existed get the column (empty) instead of failing.
-    const columns = db.prepare<[], { name: string }>('PRAGMA table_info(checks)').all();
-    if (!columns.some((c) => c.name === 'value_text')) db.exec('ALTER TABLE checks ADD COLUMN value_text TEXT');
     this.s = {
-      getSeq: db.prepare<[], { value: number }>("SELECT value FROM catalog_meta WHERE key = 'seq'"),
+      getSeq: db.prepare<[string], { value: number }>(
+        "SELECT value FROM catalog_meta WHERE workspace_id = ? AND key = 'seq'"
+      ),
       setSeq: db.prepare(
-        "INSERT INTO catalog_meta (key, value) VALUES ('seq', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value"
+        `INSERT INTO catalog_meta (workspace_id, key, value) VALUES (?, 'seq', ?)
+         ON CONFLICT(workspace_id, key) DO UPDATE SET value = excluded.value`
       ),
       insertScan: db.prepare(
-        `INSERT INTO scans VALUES (@id, @definitionName, @dataTimestamp, @scanStart, @scanEnd, @hasErrors,
+        `INSERT INTO scans (workspace_id, id, definition_name, data_timestamp, scan_start, scan_end, has_errors,
+          has_warnings, has_failures, received_at, check_count, raw)
+         VALUES (@workspaceId, @id, @definitionName, @dataTimestamp, @scanStart, @scanEnd, @hasErrors,
           @hasWarnings, @hasFailures, @receivedAt, @checkCount, @raw)`
       ),
       upsertCheck: db.prepare(
-        `INSERT INTO checks VALUES (@id, @identity, @dataSource, @table, @column, @name, @type, @definition,
+        `INSERT INTO checks (workspace_id, id, identity, data_source, table_name, column_name, name, type, definition,
+          attributes, outcome, value, evaluated_at, last_result_id, result_count, seq, value_text)
+         VALUES (@workspaceId, @id, @identity, @dataSource, @table, @column, @name, @type, @definition,
           @attributes, @outcome, @value, @evaluatedAt, @resultId, 1, @seq, @valueText)
-         ON CONFLICT(id) DO UPDATE SET
+         ON CONFLICT(workspace_id, id) DO UPDATE SET
            name = excluded.name, type = excluded.type, definition = excluded.definition,
            attributes = excluded.attributes, table_name = excluded.table_name, column_name = excluded.column_name,
            result_count = checks.result_count + 1, seq = excluded.seq,
@@ -155,24 +137,29 @@ export class SqliteCatalogStore implements CatalogStore {
          RETURNING result_count`
       ),
       insertResult: db.prepare(
-        'INSERT INTO results VALUES (@id, @checkId, @scanId, @outcome, @value, @dataTimestamp, @raw, @seq)'
+        `INSERT INTO results (workspace_id, id, check_id, scan_id, outcome, value, data_timestamp, raw, seq)
+         VALUES (@workspaceId, @id, @checkId, @scanId, @outcome, @value, @dataTimestamp, @raw, @seq)`
       ),
-      page: db.prepare<[number, number], CheckRow>('SELECT * FROM checks WHERE seq > ? ORDER BY seq LIMIT ?'),
-      one: db.prepare<[string], CheckRow>('SELECT * FROM checks WHERE id = ?'),
-      results: db.prepare<[string, number], ResultRow>(
-        `SELECT * FROM (SELECT * FROM results WHERE check_id = ? ORDER BY data_timestamp DESC, seq DESC LIMIT ?)
+      page: db.prepare<[string, number, number], CheckRow>(
+        'SELECT * FROM checks WHERE workspace_id = ? AND seq > ? ORDER BY seq LIMIT ?'
+      ),
+      one: db.prepare<[string, string], CheckRow>('SELECT * FROM checks WHERE workspace_id = ? AND id = ?'),
+      results: db.prepare<[string, string, number], ResultRow>(
+        `SELECT * FROM (SELECT * FROM results WHERE workspace_id = ? AND check_id = ?
+                        ORDER BY data_timestamp DESC, seq DESC LIMIT ?)
          ORDER BY data_timestamp, seq`
       ),
-      count: db.prepare<[], { n: number }>('SELECT count(*) AS n FROM checks')
+      count: db.prepare<[string], { n: number }>('SELECT count(*) AS n FROM checks WHERE workspace_id = ?')
     };
   }
 
-  async ingest(scan: ParsedScan, receivedAt: string): Promise<StoredScan> {
+  async ingest(workspaceId: string, scan: ParsedScan, receivedAt: string): Promise<StoredScan> {
     const s = this.s;
     return this.db.transaction((): StoredScan => {
-      let seq = s.getSeq.get()?.value ?? 0;
+      let seq = s.getSeq.get(workspaceId)?.value ?? 0;
       const scanId = ulid();
       s.insertScan.run({
+        workspaceId,
         id: scanId,
         definitionName: scan.definitionName,
         dataTimestamp: scan.dataTimestamp,
@@ -194,6 +181,7 @@ export class SqliteCatalogStore implements CatalogStore {
         seq += 1;
         outcomes[c.outcome ?? 'error']++;
         const upserted = s.upsertCheck.get({
+          workspaceId,
           id,
           identity: c.identity,
           dataSource: c.dataSource,
@@ -212,6 +200,7 @@ export class SqliteCatalogStore implements CatalogStore {
         }) as { result_count: number };
         if (upserted.result_count === 1) newChecks++;
         s.insertResult.run({
+          workspaceId,
           id: resultId,
           checkId: id,
           scanId,
@@ -222,28 +211,28 @@ export class SqliteCatalogStore implements CatalogStore {
           seq
         });
       }
-      s.setSeq.run(seq);
+      s.setSeq.run(workspaceId, seq);
       return { scanId, stored: scan.checks.length, newChecks, outcomes };
     })();
   }
 
-  async listChecks(cursor: number, limit: number): Promise<ChecksPage> {
-    const rows = this.s.page.all(cursor, limit + 1);
+  async listChecks(workspaceId: string, cursor: number, limit: number): Promise<ChecksPage> {
+    const rows = this.s.page.all(workspaceId, cursor, limit + 1);
     const hasMore = rows.length > limit;
     const checks = rows.slice(0, limit).map(toSummary);
     return { checks, cursor: checks.length ? checks[checks.length - 1]!.seq : cursor, hasMore };
   }
 
-  async getCheck(id: string): Promise<CheckSummary | null> {
-    const row = this.s.one.get(id);
+  async getCheck(workspaceId: string, id: string): Promise<CheckSummary | null> {
+    const row = this.s.one.get(workspaceId, id);
     return row ? toSummary(row) : null;
   }
 
-  async listResults(checkId: string, limit: number): Promise<CheckResult[]> {
-    return this.s.results.all(checkId, limit).map(toResult);
+  async listResults(workspaceId: string, checkId: string, limit: number): Promise<CheckResult[]> {
+    return this.s.results.all(workspaceId, checkId, limit).map(toResult);
   }
 
-  async checkCount(): Promise<number> {
-    return this.s.count.get()?.n ?? 0;
+  async checkCount(workspaceId: string): Promise<number> {
+    return this.s.count.get(workspaceId)?.n ?? 0;
   }
 }

@@ -5,15 +5,37 @@ import type { CatalogStore } from './catalog-store.ts';
 export interface IngestDeps {
   catalog: CatalogStore;
   /** Moves the system document's catalog version so open browsers pull the new results. */
-  bumpCatalogVersion(): Promise<number>;
+  bumpCatalogVersion(workspaceId: string): Promise<number>;
   now?: () => Date;
+}
+
+/** Deeper than any real scan file (Soda's nest a handful of levels); deeper input is refused, not recursed into. */
+export const MAX_JSON_DEPTH = 64;
+
+/** The path of the first value nested deeper than `limit`, or null. Iterative: no stack to overflow. */
+export function tooDeep(value: unknown, limit = MAX_JSON_DEPTH): string | null {
+  const stack: Array<{ v: unknown; depth: number; path: string }> = [{ v: value, depth: 0, path: '' }];
+  while (stack.length) {
+    const { v, depth, path } = stack.pop()!;
+    if (typeof v !== 'object' || v === null) continue;
+    if (depth >= limit) return path || '(root)';
+    if (Array.isArray(v)) v.forEach((x, i) => stack.push({ v: x, depth: depth + 1, path: `${path}[${i}]` }));
+    else
+      for (const [k, x] of Object.entries(v)) stack.push({ v: x, depth: depth + 1, path: path ? `${path}.${k}` : k });
+  }
+  return null;
 }
 
 /**
  * Validates a Soda scan results object and stores it: all of it, or on any problem nothing,
  * with every offending JSON path in the error.
  */
-export async function ingestScan(deps: IngestDeps, body: unknown): Promise<IngestSummary> {
+export async function ingestScan(deps: IngestDeps, workspaceId: string, body: unknown): Promise<IngestSummary> {
+  const deep = tooDeep(body);
+  if (deep)
+    throw new ApiError(400, 'invalid_scan', `The file nests deeper than ${MAX_JSON_DEPTH} levels; nothing was stored`, [
+      { path: deep, message: `nested more than ${MAX_JSON_DEPTH} levels deep` }
+    ]);
   const parsed = parseSodaScan(body);
   if (!parsed.ok) {
     const n = parsed.issues.length;
@@ -25,8 +47,8 @@ export async function ingestScan(deps: IngestDeps, body: unknown): Promise<Inges
     );
   }
   const { scan } = parsed;
-  const stored = await deps.catalog.ingest(scan, (deps.now?.() ?? new Date()).toISOString());
-  const catalogVersion = await deps.bumpCatalogVersion();
+  const stored = await deps.catalog.ingest(workspaceId, scan, (deps.now?.() ?? new Date()).toISOString());
+  const catalogVersion = await deps.bumpCatalogVersion(workspaceId);
   return {
     scanId: stored.scanId,
     definitionName: scan.definitionName,

@@ -9,9 +9,12 @@ import {
   type Member
 } from '@firebreak/shared';
 import type { CatalogStore } from '../catalog/catalog-store.ts';
-import type { MemberStore } from '../members/member-store.ts';
+import type { MemberStore } from '../access/members.ts';
 import type { WorkspaceService } from '../workspace/workspace-service.ts';
 import { demoScans } from './scans.ts';
+
+/** The demo lives in its own workspace, seeded into a new data folder (FIREBREAK_DEMO=0 skips it). */
+export const DEMO_WORKSPACE = 'demo';
 
 export interface SeedDeps {
   catalog: CatalogStore;
@@ -35,24 +38,24 @@ export async function seedDemo({ catalog, members, workspace, now }: SeedDeps): 
   for (const raw of demoScans(now)) {
     const parsed = parseSodaScan(raw);
     if (!parsed.ok) throw new Error(`demo scan is invalid: ${JSON.stringify(parsed.issues)}`);
-    await catalog.ingest(parsed.scan, now.toISOString());
+    await catalog.ingest(DEMO_WORKSPACE, parsed.scan, now.toISOString());
   }
-  await workspace.bumpCatalogVersion();
+  await workspace.bumpCatalogVersion(DEMO_WORKSPACE);
 
-  const joinedAt = new Date(now.getTime() - 30 * 86_400_000).toISOString();
+  const joinedAt = new Date(now.getTime() - 30 * 86_400_000);
   for (const m of DEMO_MEMBERS) {
-    const member = members.upsert({ ...m, role: 'editor', joinedAt });
-    await workspace.upsertMember(member);
+    const member = members.add(DEMO_WORKSPACE, { ...m, role: 'editor' }, joinedAt);
+    await workspace.upsertMember(DEMO_WORKSPACE, member);
   }
 
-  const { checks } = await catalog.listChecks(0, 10_000);
+  const { checks } = await catalog.listChecks(DEMO_WORKSPACE, 0, 10_000);
   const failing = checks.filter((c) => c.outcome === 'fail');
   const warning = checks.filter((c) => c.outcome === 'warn');
   const [ada, grace, ravi] = DEMO_MEMBERS.map((m) => m.id) as [string, string, string];
   const hoursAgo = (h: number) => new Date(now.getTime() - h * 3_600_000).toISOString();
   const opts = (h: number) => ({ at: hoursAgo(h), origin: SERVER });
 
-  await workspace.withWorkspace((doc) => {
+  await workspace.withWorkspace(DEMO_WORKSPACE, (doc) => {
     const open = (
       check: CheckSummary | undefined,
       title: string,

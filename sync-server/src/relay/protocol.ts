@@ -12,17 +12,28 @@ export const MESSAGE_QUERY_AWARENESS = 3;
 /**
  * Close codes the relay uses. 44xx mirror HTTP 4xx statuses: y-websocket clients stop retrying
  * after them (retrying the same frame cannot help) and the app shows "Sync stopped" with the
- * reason. Everything else (1001, 1011, a dropped socket) is retried with backoff.
+ * reason. 45xx are "try again later": clients reconnect with backoff, and the app mentions it only
+ * when it keeps happening. Everything else (1001, 1011, a dropped socket) is retried too.
  */
 export const CloseCode = {
   /** The frame could not be decoded as a y-websocket message. */
   BadMessage: 4400,
+  /** No valid session, or the member was removed. */
   Unauthorized: 4401,
+  /** Not a member of this workspace, a refused Origin, or another member's client id. */
   Forbidden: 4403,
   /** No such room (unknown workspace). */
   NotFound: 4404,
-  /** A message over MAX_MESSAGE_BYTES. */
+  /** A message over the frame cap. */
   TooLarge: 4413,
+  /** More simultaneous connections than one member may hold. */
+  TooManyConnections: 4429,
+  /** The room is still loading and this connection sent more than may wait for it. */
+  Busy: 4503,
+  /** The client does not read what it is sent fast enough. */
+  SlowReader: 4508,
+  /** More updates or full-state requests per second than allowed: back off and come back. */
+  SlowDown: 4529,
   /** The store could not persist an update; reconnecting resends it. */
   StorageFailure: 1011,
   ShuttingDown: 1001
@@ -51,43 +62,77 @@ export function awarenessMessage(awareness: awarenessProtocol.Awareness, clients
 
 export type Reply = Uint8Array | null;
 
-/**
- * Handles one incoming frame against a room's doc and awareness; returns the reply to send to
- * the sender (if any). Throws on a malformed frame. When `writable` is false (the system
- * document), sync step 1 is answered but the client's updates are dropped.
- */
-export function handleMessage(
-  data: Uint8Array,
-  doc: Y.Doc,
-  awareness: awarenessProtocol.Awareness,
-  writable: boolean,
-  origin: unknown
-): Reply {
+/** One client's entry of an awareness update: y-protocols' wire format, decoded. */
+export interface AwarenessEntry {
+  clientId: number;
+  clock: number;
+  /** JSON text; "null" when the client left. */
+  state: string;
+}
+
+export function decodeAwarenessUpdate(update: Uint8Array): AwarenessEntry[] {
+  const dec = decoding.createDecoder(update);
+  const n = decoding.readVarUint(dec);
+  const out: AwarenessEntry[] = [];
+  for (let i = 0; i < n; i++) {
+    out.push({
+      clientId: decoding.readVarUint(dec),
+      clock: decoding.readVarUint(dec),
+      state: decoding.readVarString(dec)
+    });
+  }
+  return out;
+}
+
+export function encodeAwarenessEntries(entries: readonly AwarenessEntry[]): Uint8Array {
+  const enc = encoding.createEncoder();
+  encoding.writeVarUint(enc, entries.length);
+  for (const e of entries) {
+    encoding.writeVarUint(enc, e.clientId);
+    encoding.writeVarUint(enc, e.clock);
+    encoding.writeVarString(enc, e.state);
+  }
+  return encoding.toUint8Array(enc);
+}
+
+/** A decoded frame: what the relay acts on, checked before anything is applied. */
+export type Frame =
+  | { type: 'syncStep1'; stateVector: Uint8Array }
+  | { type: 'update'; update: Uint8Array }
+  | { type: 'awareness'; update: Uint8Array }
+  | { type: 'queryAwareness' };
+
+/** Decodes one frame; throws on anything that is not a y-websocket message. */
+export function decodeFrame(data: Uint8Array): Frame {
   const dec = decoding.createDecoder(data);
   const type = decoding.readVarUint(dec);
   switch (type) {
     case MESSAGE_SYNC: {
-      const enc = encoding.createEncoder();
-      encoding.writeVarUint(enc, MESSAGE_SYNC);
       const syncType = decoding.readVarUint(dec);
+      const payload = decoding.readVarUint8Array(dec);
       if (syncType === syncProtocol.messageYjsSyncStep1) {
-        syncProtocol.readSyncStep1(dec, enc, doc);
-      } else if (syncType === syncProtocol.messageYjsSyncStep2 || syncType === syncProtocol.messageYjsUpdate) {
-        const update = decoding.readVarUint8Array(dec);
-        // Y.applyUpdate directly: y-protocols' readSyncStep2 logs and swallows a broken update,
-        // and a broken update must close the connection that sent it.
-        if (writable) Y.applyUpdate(doc, update, origin);
-      } else {
-        throw new Error(`unknown sync message type ${syncType}`);
+        Y.decodeStateVector(payload); // throws when malformed
+        return { type: 'syncStep1', stateVector: payload };
       }
-      return encoding.length(enc) > 1 ? encoding.toUint8Array(enc) : null;
+      if (syncType === syncProtocol.messageYjsSyncStep2 || syncType === syncProtocol.messageYjsUpdate)
+        return { type: 'update', update: payload };
+      throw new Error(`unknown sync message type ${syncType}`);
     }
     case MESSAGE_AWARENESS:
-      awarenessProtocol.applyAwarenessUpdate(awareness, decoding.readVarUint8Array(dec), origin);
-      return null;
+      return { type: 'awareness', update: decoding.readVarUint8Array(dec) };
     case MESSAGE_QUERY_AWARENESS:
-      return awarenessMessage(awareness, Array.from(awareness.getStates().keys()));
+      return { type: 'queryAwareness' };
     default:
       throw new Error(`unknown message type ${type}`);
   }
+}
+
+/** Sync step 2 answering `stateVector` with the difference, from an already encoded full state when given. */
+export function syncStep2Message(doc: Y.Doc, stateVector: Uint8Array, fullState?: Uint8Array): Uint8Array {
+  const enc = encoding.createEncoder();
+  encoding.writeVarUint(enc, MESSAGE_SYNC);
+  encoding.writeVarUint(enc, syncProtocol.messageYjsSyncStep2);
+  const diff = fullState ? Y.diffUpdate(fullState, stateVector) : Y.encodeStateAsUpdate(doc, stateVector);
+  encoding.writeVarUint8Array(enc, diff);
+  return encoding.toUint8Array(enc);
 }

@@ -1,18 +1,26 @@
 import { describe, expect, it } from 'vitest';
 import pino from 'pino';
 import * as Y from 'yjs';
-import { openDatabase } from '../db.ts';
+import * as decoding from 'lib0/decoding';
+import { openDatabase } from '../db/open.ts';
+import { WorkspaceStore } from '../access/workspaces.ts';
 import { SqliteDocStore } from '../store/sqlite-doc-store.ts';
 import type { DocStore } from '../store/doc-store.ts';
 import { CloseCode, updateMessage } from './protocol.ts';
 import { Relay } from './relay.ts';
 import type { Conn } from './room.ts';
+import type { ConnectionContext } from './types.ts';
 
 /** A store that fails on demand, around the real SQLite one. */
 class FlakyStore implements DocStore {
   failLoads = 0;
   failAppends = false;
-  readonly inner = new SqliteDocStore(openDatabase(':memory:'));
+  readonly inner: SqliteDocStore;
+  constructor() {
+    const db = openDatabase(':memory:');
+    new WorkspaceStore(db).create('w', 'W');
+    this.inner = new SqliteDocStore(db);
+  }
   async load(room: string) {
     if (this.failLoads > 0) {
       this.failLoads--;
@@ -20,11 +28,14 @@ class FlakyStore implements DocStore {
     }
     return this.inner.load(room);
   }
-  async append(room: string, update: Uint8Array) {
+  append(ws: string, room: string, update: Uint8Array) {
     if (this.failAppends) throw new Error('disk full');
-    return this.inner.append(room, update);
+    return this.inner.append(ws, room, update);
   }
-  compact = (room: string, snapshot: Uint8Array) => this.inner.compact(room, snapshot);
+  transaction = <T>(fn: () => T) => this.inner.transaction(fn);
+  compact = (ws: string, room: string, snapshot: Uint8Array, seq: number) =>
+    this.inner.compact(ws, room, snapshot, seq);
+  parts = (room: string) => this.inner.parts(room);
   pendingCount = (room: string) => this.inner.pendingCount(room);
   close = () => this.inner.close();
 }
@@ -35,6 +46,13 @@ function fakeConn(id: string) {
   const conn: Conn = { id, send: (d) => sent.push(d), close: (code) => (closed ??= code) };
   return { conn, sent, closed: () => closed };
 }
+
+const ctx = (id: string): ConnectionContext => ({
+  workspaceId: 'w',
+  member: { id, name: id, email: `${id}@example.com` },
+  role: 'editor',
+  readOnly: false
+});
 
 const flush = () => new Promise((r) => setTimeout(r, 20));
 
@@ -47,7 +65,11 @@ function anUpdate(): Uint8Array {
 describe('relay under storage failures', () => {
   const setup = () => {
     const store = new FlakyStore();
-    const relay = new Relay({ store, log: pino({ level: 'silent' }), resolveRoom: () => ({ writable: true }) });
+    const relay = new Relay({
+      store,
+      log: pino({ level: 'silent' }),
+      resolveRoom: () => ({ workspaceId: 'w', writable: true })
+    });
     return { store, relay };
   };
 
@@ -55,11 +77,11 @@ describe('relay under storage failures', () => {
     const { store, relay } = setup();
     store.failLoads = 1;
     const a = fakeConn('a');
-    relay.connect('room', a.conn);
+    relay.connect('w', a.conn, ctx('a'));
     await flush();
     expect(a.closed()).toBe(CloseCode.StorageFailure);
     const b = fakeConn('b');
-    relay.connect('room', b.conn);
+    relay.connect('w', b.conn, ctx('b'));
     await flush();
     expect(b.closed()).toBeNull();
     expect(b.sent.length).toBeGreaterThan(0);
@@ -70,8 +92,8 @@ describe('relay under storage failures', () => {
     const { store, relay } = setup();
     const a = fakeConn('a');
     const b = fakeConn('b');
-    const ha = relay.connect('room', a.conn);
-    relay.connect('room', b.conn);
+    const ha = relay.connect('w', a.conn, ctx('a'));
+    relay.connect('w', b.conn, ctx('b'));
     await flush();
     const before = b.sent.length;
     store.failAppends = true;
@@ -80,17 +102,49 @@ describe('relay under storage failures', () => {
     expect(b.sent.length).toBe(before);
     expect(a.closed()).toBe(CloseCode.StorageFailure);
     expect(b.closed()).toBe(CloseCode.StorageFailure);
-    expect(await store.inner.load('room')).toBeNull();
+    expect((await store.inner.load('w')).state).toBeNull();
     // The broken room is forgotten: the next connection gets it reloaded from what the store has.
     store.failAppends = false;
     const c = fakeConn('c');
-    const hc = relay.connect('room', c.conn);
+    const hc = relay.connect('w', c.conn, ctx('c'));
     await flush();
-    expect((await relay.getRoom('room')).doc.getMap('m').size).toBe(0);
+    expect((await relay.getRoom('w')).doc.getMap('m').size).toBe(0);
     hc.onMessage(updateMessage(anUpdate()));
     await flush();
     expect(c.closed()).toBeNull();
-    expect(await store.inner.load('room')).not.toBeNull();
+    expect((await store.inner.load('w')).state).not.toBeNull();
+    await relay.close();
+  });
+
+  it('[R21] updates arriving in one turn are stored in one transaction and broadcast as one frame', async () => {
+    const { store, relay } = setup();
+    let transactions = 0;
+    const inner = store.transaction;
+    store.transaction = <T>(fn: () => T) => {
+      transactions++;
+      return inner(fn);
+    };
+    const a = fakeConn('a');
+    const b = fakeConn('b');
+    const ha = relay.connect('w', a.conn, ctx('a'));
+    relay.connect('w', b.conn, ctx('b'));
+    await flush();
+    const doc = new Y.Doc();
+    const updates: Uint8Array[] = [];
+    doc.on('update', (u: Uint8Array) => updates.push(u));
+    for (let i = 0; i < 10; i++) doc.getArray('a').push([i]);
+    const before = { sent: b.sent.length, tx: transactions };
+    for (const u of updates) ha.onMessage(updateMessage(u));
+    await flush();
+    // One outer transaction (plus one savepoint for the room), one frame carrying all ten.
+    expect(transactions - before.tx).toBe(2);
+    expect(b.sent.length - before.sent).toBe(1);
+    const receiver = new Y.Doc();
+    const dec = decoding.createDecoder(b.sent.at(-1)!);
+    expect([decoding.readVarUint(dec), decoding.readVarUint(dec)]).toEqual([0, 2]);
+    Y.applyUpdate(receiver, decoding.readVarUint8Array(dec));
+    expect(receiver.getArray('a').toArray()).toEqual([...Array(10).keys()]);
+    expect(store.pendingCount('w')).toBe(10);
     await relay.close();
   });
 });

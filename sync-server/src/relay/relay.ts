@@ -1,34 +1,58 @@
 import * as Y from 'yjs';
 import type { Logger } from 'pino';
 import type { DocStore } from '../store/doc-store.ts';
-import { awarenessMessage, CloseCode, handleMessage, syncStep1Message } from './protocol.ts';
-import { Room, type Conn } from './room.ts';
+import type { ClientOwnerStore } from '../store/client-owner-store.ts';
+import {
+  AWARENESS_BURST,
+  AWARENESS_PER_SECOND,
+  MAX_AWARENESS_IDS_PER_CONNECTION,
+  MAX_AWARENESS_STATE_BYTES,
+  MAX_CONNECTIONS_PER_MEMBER,
+  MAX_MESSAGE_BYTES,
+  MAX_PENDING_BYTES_BEFORE_LOAD,
+  RateLimit,
+  SYNC_REQUEST_BURST,
+  SYNC_REQUESTS_PER_MINUTE,
+  UPDATE_BURST,
+  UPDATES_PER_SECOND
+} from './limits.ts';
+import {
+  awarenessMessage,
+  CloseCode,
+  decodeAwarenessUpdate,
+  decodeFrame,
+  encodeAwarenessEntries,
+  syncStep1Message,
+  syncStep2Message,
+  type AwarenessEntry
+} from './protocol.ts';
+import * as awarenessProtocol from 'y-protocols/awareness';
+import { Room, SERVER_MEMBER, type Conn, type RoomConn } from './room.ts';
+import { remoteContext, type ConnectionContext, type Extension, type RemoteOrigin, type RoomPolicy } from './types.ts';
 
-/** Largest frame accepted: a client back from a long offline stretch sends its whole difference
- * in one sync step 2, and 10,000 incidents with history encode to a few MiB. */
-export const MAX_MESSAGE_BYTES = 32 * 1024 * 1024;
+export { MAX_MESSAGE_BYTES };
 /** A room nobody is connected to is compacted and dropped from memory after this long. */
 export const ROOM_IDLE_MS = 30_000;
-/** Rooms whose log grew by this many updates are compacted in the background. */
+/** Rooms whose log grew by this many updates are compacted in the background… */
 export const COMPACT_AFTER_UPDATES = 500;
+/** …and any room with a log at all, at least this often, so a slow trickle does not grow forever. */
+export const COMPACT_AFTER_MS = 5 * 60_000;
 /** How often idle rooms and long logs are looked at. */
 const SWEEP_INTERVAL_MS = 10_000;
-
-export interface RoomPolicy {
-  /** Whether clients' updates are applied (false for the server-written system document). */
-  writable: boolean;
-}
 
 export interface RelayOptions {
   store: DocStore;
   log: Logger;
-  /** Which rooms exist; null closes the connection with 4404. */
+  /** Which rooms exist and whose they are; null closes the connection with 4404. */
   resolveRoom(name: string): RoomPolicy | null;
-  /** Called once a room's persisted state is loaded, before any client sees it. */
-  onRoomLoaded?(room: Room): void | Promise<void>;
+  /** Numbering, validation, the watcher…: see Extension. */
+  extensions?: Extension[];
+  /** Persists who owns which Yjs client id; without it ownership lasts as long as the room is loaded. */
+  clientOwners?: ClientOwnerStore;
   maxMessageBytes?: number;
   roomIdleMs?: number;
   compactAfterUpdates?: number;
+  compactAfterMs?: number;
 }
 
 export interface ConnectionHandler {
@@ -36,17 +60,35 @@ export interface ConnectionHandler {
   onClose(): void;
 }
 
+/** One live connection, for closing or changing it when the member's access changes. */
+interface Handle {
+  conn: Conn;
+  context: ConnectionContext;
+  room: string;
+}
+
+const memberKey = (workspaceId: string, memberId: string) => `${workspaceId}\u0000${memberId}`;
+
 export class Relay {
   private readonly rooms = new Map<string, Promise<Room>>();
+  /** The rooms of `rooms` that finished loading, for synchronous bookkeeping. */
+  private readonly loaded = new Map<string, Room>();
   private readonly sweeper: NodeJS.Timeout;
   private readonly maxMessageBytes: number;
+  private readonly extensions: Extension[];
+  private readonly byMember = new Map<string, Set<Handle>>();
+  private readonly dirty = new Set<Room>();
+  private flushScheduled = false;
   private closing = false;
 
   constructor(private readonly opts: RelayOptions) {
     this.maxMessageBytes = opts.maxMessageBytes ?? MAX_MESSAGE_BYTES;
+    this.extensions = opts.extensions ?? [];
     this.sweeper = setInterval(() => void this.sweep(), SWEEP_INTERVAL_MS);
     this.sweeper.unref();
   }
+
+  // ---- rooms ----------------------------------------------------------------------------------
 
   /** The loaded room, loading it from the store first if needed. */
   getRoom(name: string): Promise<Room> {
@@ -54,16 +96,8 @@ export class Relay {
     if (!p) {
       const policy = this.opts.resolveRoom(name);
       if (!policy) return Promise.reject(new Error(`unknown room ${name}`));
-      // A room whose update could not be stored is forgotten at once: the next connection gets
-      // a room reloaded from what the store really has, never the unstored in-memory state.
-      const room = new Room(name, policy.writable, this.opts.store, this.opts.log, () => {
-        if (this.rooms.get(name) === p) this.rooms.delete(name);
-      });
-      p = room.load().then(async () => {
-        await this.opts.onRoomLoaded?.(room);
-        return room;
-      });
-      const loading = p;
+      const loading = this.load(name, policy);
+      p = loading;
       // A failed load is forgotten so the next connection retries it (but never a newer load).
       loading.catch(() => {
         if (this.rooms.get(name) === loading) this.rooms.delete(name);
@@ -73,90 +107,362 @@ export class Relay {
     return p;
   }
 
-  /** Runs a server-side change against a room's document (numbers, members, catalog version). */
-  async withDoc<T>(name: string, fn: (doc: Y.Doc) => T): Promise<T> {
+  private async load(name: string, policy: RoomPolicy): Promise<Room> {
+    const room = new Room(name, policy);
+    try {
+      const stored = await this.opts.store.load(name);
+      room.applyStored(stored.state, stored.seq, stored.pending, this.opts.clientOwners?.load(name) ?? []);
+      // Listeners first, then the hooks: whatever a hook writes on load is stored like any update.
+      room.doc.on('update', (update: Uint8Array) => {
+        room.queue(update);
+        this.markDirty(room);
+      });
+      room.doc.on('afterTransaction', (txn: Y.Transaction) => this.changed(room, txn));
+      this.loaded.set(name, room);
+      for (const ext of this.extensions) {
+        if (!ext.onLoad) continue;
+        try {
+          await ext.onLoad(room);
+        } catch (err) {
+          // One extension's failure must not make a workspace unloadable: it is logged, the room works.
+          this.opts.log.error({ err, room: name, extension: ext.name }, 'extension failed on load');
+        }
+      }
+      return room;
+    } catch (err) {
+      this.forget(room);
+      room.destroy(err);
+      throw err;
+    }
+  }
+
+  private changed(room: Room, txn: Y.Transaction) {
+    if (room.destroyed) return;
+    const context = remoteContext(txn.origin);
+    for (const ext of this.extensions) {
+      if (!ext.onChange) continue;
+      try {
+        ext.onChange({ room, doc: room.doc, txn, context });
+      } catch (err) {
+        this.opts.log.error({ err, room: room.name, extension: ext.name }, 'extension failed on change');
+      }
+    }
+  }
+
+  /** Runs a server-side change against a room's document and waits until it is stored and sent. */
+  async withDoc<T>(name: string, fn: (doc: Y.Doc, room: Room) => T): Promise<T> {
     const room = await this.getRoom(name);
-    const out = fn(room.doc);
+    const out = fn(room.doc, room);
     await room.flushed();
     return out;
+  }
+
+  /** The loaded room, if it is loaded (never loads it). */
+  loadedRoom(name: string): Room | null {
+    return this.loaded.get(name) ?? null;
   }
 
   loadedRooms(): string[] {
     return [...this.rooms.keys()];
   }
 
-  /** Wires one websocket to a room: queues its frames until the room is loaded. */
-  connect(name: string, conn: Conn): ConnectionHandler {
-    const log = this.opts.log.child({ room: name, conn: conn.id });
-    const policy = this.opts.resolveRoom(name);
-    if (!policy || this.closing) {
-      conn.close(policy ? CloseCode.ShuttingDown : CloseCode.NotFound, policy ? 'shutting down' : `no room ${name}`);
-      return { onMessage() {}, onClose() {} };
+  /** Every loaded room (synchronously). */
+  openRooms(): Room[] {
+    return [...this.loaded.values()];
+  }
+
+  // ---- group commit ---------------------------------------------------------------------------
+
+  private markDirty(room: Room) {
+    this.dirty.add(room);
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    // Everything that arrives in this turn of the event loop is stored in one transaction.
+    setImmediate(() => this.flush());
+  }
+
+  /**
+   * Stores every room's pending updates in one transaction (a savepoint per room, so one room's
+   * failure does not cost the others), then broadcasts each room's batch as one frame. Nothing is
+   * broadcast that was not committed.
+   */
+  flush(): void {
+    this.flushScheduled = false;
+    if (!this.dirty.size) return;
+    const rooms = [...this.dirty];
+    this.dirty.clear();
+    const stored: Array<{ room: Room; updates: Uint8Array[]; seq: number }> = [];
+    const failed: Array<{ room: Room; err: unknown }> = [];
+    const { store, clientOwners } = this.opts;
+    try {
+      store.transaction(() => {
+        for (const room of rooms) {
+          if (room.destroyed || !room.pending.length) continue;
+          const batch = room.takeBatch();
+          try {
+            const seq = store.transaction(() => {
+              let seq = room.seq;
+              for (const u of batch.updates) seq = store.append(room.workspaceId, room.name, u);
+              for (const [client, member] of batch.claims)
+                clientOwners?.claim(room.workspaceId, room.name, client, member);
+              for (const ext of this.extensions) ext.onStore?.({ room, updates: batch.updates, seq });
+              return seq;
+            });
+            stored.push({ room, updates: batch.updates, seq });
+          } catch (err) {
+            failed.push({ room, err });
+          }
+        }
+      });
+    } catch (err) {
+      // The commit itself failed: nothing of this batch is stored.
+      for (const s of stored) failed.push({ room: s.room, err });
+      stored.length = 0;
     }
+    for (const f of failed) this.breakRoom(f.room, f.err);
+    for (const s of stored) s.room.committed(s.updates, s.seq);
+  }
+
+  /**
+   * Not stored, so not sent: every connection of the room closes (the clients still hold their
+   * edits and send them again on reconnect, into a room reloaded from what the store really has).
+   */
+  private breakRoom(room: Room, err: unknown) {
+    if (room.broken) return;
+    room.broken = true;
+    this.opts.log.error({ err, room: room.name }, 'could not store updates; closing room');
+    this.forget(room);
+    for (const c of room.conns.keys()) c.close(CloseCode.StorageFailure, 'storage failure');
+    this.unload(room, err);
+  }
+
+  private forget(room: Room) {
+    if (this.loaded.get(room.name) !== room) return;
+    this.loaded.delete(room.name);
+    this.rooms.delete(room.name);
+  }
+
+  private unload(room: Room, err?: unknown) {
+    this.forget(room);
+    for (const ext of this.extensions) {
+      try {
+        ext.onUnload?.(room);
+      } catch (e) {
+        this.opts.log.error({ err: e, room: room.name, extension: ext.name }, 'extension failed on unload');
+      }
+    }
+    room.destroy(err);
+  }
+
+  // ---- connections ----------------------------------------------------------------------------
+
+  /**
+   * Wires one authenticated websocket to a room: frames wait until the room is loaded, then each
+   * is checked (size, rate, ownership, role) before it is applied.
+   */
+  connect(name: string, conn: Conn, context: ConnectionContext): ConnectionHandler {
+    const noop: ConnectionHandler = { onMessage() {}, onClose() {} };
+    const policy = this.opts.resolveRoom(name);
+    if (this.closing) {
+      conn.close(CloseCode.ShuttingDown, 'server shutting down');
+      return noop;
+    }
+    if (!policy) {
+      conn.close(CloseCode.NotFound, `No workspace document "${name}"`);
+      return noop;
+    }
+    if (policy.workspaceId !== context.workspaceId) {
+      conn.close(CloseCode.Forbidden, 'This session is not for this workspace');
+      return noop;
+    }
+    const key = memberKey(context.workspaceId, context.member.id);
+    const handles = this.byMember.get(key) ?? new Set<Handle>();
+    if (handles.size >= MAX_CONNECTIONS_PER_MEMBER) {
+      conn.close(
+        CloseCode.TooManyConnections,
+        `Too many open connections (${MAX_CONNECTIONS_PER_MEMBER}) for one member; close some tabs`
+      );
+      return noop;
+    }
+    const handle: Handle = { conn, context, room: name };
+    handles.add(handle);
+    this.byMember.set(key, handles);
+
+    const log = this.opts.log.child({ room: name, conn: conn.id, member: context.member.id });
+    const origin: RemoteOrigin = { kind: 'remote', connId: conn.id, context };
+    const limits = {
+      updates: new RateLimit(UPDATES_PER_SECOND, UPDATE_BURST),
+      syncRequests: new RateLimit(SYNC_REQUESTS_PER_MINUTE / 60, SYNC_REQUEST_BURST),
+      awareness: new RateLimit(AWARENESS_PER_SECOND, AWARENESS_BURST)
+    };
     let room: Room | null = null;
+    let rc: RoomConn | null = null;
     let closed = false;
+    let waiting: Uint8Array[] = [];
+    let waitingBytes = 0;
+
     const fail = (code: number, reason: string, err?: unknown) => {
       if (closed) return;
       closed = true;
-      log.warn({ err, code }, reason);
+      if (err) log.warn({ err, code }, reason);
+      else log.info({ code }, reason);
       conn.close(code, reason);
     };
-    // The first sync reply waits for the persisted state: everything goes through this chain.
-    let queue: Promise<void> = this.getRoom(name).then(
+
+    const process = (bytes: Uint8Array) => {
+      if (closed || !room || !rc) return;
+      let frame;
+      try {
+        frame = decodeFrame(bytes);
+      } catch (err) {
+        return fail(CloseCode.BadMessage, 'malformed message', err);
+      }
+      switch (frame.type) {
+        case 'syncStep1': {
+          if (!limits.syncRequests.take())
+            return fail(CloseCode.SlowDown, 'Too many sync requests; reconnecting shortly');
+          const sv = frame.stateVector;
+          // An empty state vector asks for everything: answer from the encoding shared by every such request.
+          const full = sv.length === 1 && sv[0] === 0;
+          conn.send(syncStep2Message(room.doc, sv, full ? room.encodedState() : undefined));
+          return;
+        }
+        case 'update':
+          return applyUpdate(room, frame.update);
+        case 'awareness':
+          if (!limits.awareness.take()) return; // presence is best-effort: dropped, not fatal
+          try {
+            applyAwareness(room, rc, frame.update);
+          } catch (err) {
+            return fail(CloseCode.BadMessage, 'malformed awareness message', err);
+          }
+          return;
+        case 'queryAwareness':
+          conn.send(awarenessMessage(room.awareness, [...room.awareness.getStates().keys()]));
+          return;
+      }
+    };
+
+    const applyUpdate = (room: Room, update: Uint8Array) => {
+      // A viewer (or the read-only system document) keeps syncing; its writes are dropped.
+      if (!room.clientWritable || context.readOnly) return;
+      if (!limits.updates.take()) return fail(CloseCode.SlowDown, 'Too many updates per second; reconnecting shortly');
+      let meta;
+      try {
+        meta = Y.parseUpdateMeta(update);
+      } catch (err) {
+        return fail(CloseCode.BadMessage, 'malformed update', err);
+      }
+      const fresh: number[] = [];
+      for (const [client, clock] of meta.to) {
+        if (clock <= Y.getState(room.doc.store, client)) continue; // nothing new under this id
+        const owner = room.clientOwners.get(client);
+        if (owner === undefined) fresh.push(client);
+        else if (owner !== context.member.id) {
+          log.warn({ client, owner }, 'refused an update written under another member’s client id');
+          return fail(CloseCode.Forbidden, 'This update writes under another member’s client id');
+        }
+      }
+      for (const client of fresh) room.claim(client, context.member.id);
+      try {
+        Y.applyUpdate(room.doc, update, origin);
+      } catch (err) {
+        fail(CloseCode.BadMessage, 'update could not be applied', err);
+      }
+    };
+
+    const applyAwareness = (room: Room, rc: RoomConn, update: Uint8Array) => {
+      const accepted: AwarenessEntry[] = [];
+      for (const e of decodeAwarenessUpdate(update)) {
+        if (e.state.length > MAX_AWARENESS_STATE_BYTES) continue;
+        const holder = room.awarenessOwners.get(e.clientId);
+        if (holder && holder !== conn) continue;
+        if (!holder && rc.awarenessIds.size >= MAX_AWARENESS_IDS_PER_CONNECTION) continue;
+        accepted.push({ ...e, state: stampMember(e.state, context) });
+      }
+      if (accepted.length)
+        awarenessProtocol.applyAwarenessUpdate(room.awareness, encodeAwarenessEntries(accepted), conn);
+    };
+
+    this.getRoom(name).then(
       (r) => {
         if (closed) return;
+        if (r.destroyed) return fail(CloseCode.StorageFailure, 'room was reset; reconnect');
         room = r;
-        r.add(conn);
+        rc = r.add(conn, context);
+        for (const ext of this.extensions) ext.onConnect?.(r, context);
         conn.send(syncStep1Message(r.doc));
         const states = r.awareness.getStates();
         if (states.size) conn.send(awarenessMessage(r.awareness, [...states.keys()]));
+        const queued = waiting;
+        waiting = [];
+        waitingBytes = 0;
+        for (const bytes of queued) process(bytes);
       },
       (err) => fail(CloseCode.StorageFailure, 'could not load room', err)
     );
-    const origin = { kind: 'remote', connId: conn.id } as const;
+
     return {
       onMessage: (data) => {
         if (closed) return;
         if (typeof data === 'string') return fail(CloseCode.BadMessage, 'text frames are not part of the protocol');
         if (data.byteLength > this.maxMessageBytes)
-          return fail(CloseCode.TooLarge, `message of ${data.byteLength} bytes exceeds ${this.maxMessageBytes}`);
+          return fail(
+            CloseCode.TooLarge,
+            `A message of ${data.byteLength} bytes exceeds the limit of ${this.maxMessageBytes} bytes`
+          );
         const bytes = data instanceof Uint8Array ? data : new Uint8Array(data);
-        queue = queue.then(() => {
-          if (closed || !room) return;
-          try {
-            const reply = handleMessage(
-              bytes,
-              room.doc,
-              room.awareness,
-              room.clientWritable,
-              room.clientWritable ? origin : null
-            );
-            if (reply) conn.send(reply);
-          } catch (err) {
-            fail(CloseCode.BadMessage, 'malformed message', err);
-          }
-        });
+        if (room) return process(bytes);
+        waitingBytes += bytes.byteLength;
+        if (waitingBytes > MAX_PENDING_BYTES_BEFORE_LOAD)
+          return fail(CloseCode.Busy, 'The workspace is still loading; reconnecting shortly');
+        waiting.push(bytes);
       },
       onClose: () => {
         closed = true;
-        void queue.then(() => room?.remove(conn));
+        waiting = [];
+        handles.delete(handle);
+        if (!handles.size) this.byMember.delete(key);
+        if (room) {
+          room.remove(conn);
+          for (const ext of this.extensions) ext.onDisconnect?.(room, context);
+        }
       }
     };
   }
 
-  /** Compacts long logs and unloads rooms nobody has used for a while. */
+  /** Closes every connection of a member (removed from the workspace, or signed out). */
+  disconnectMember(workspaceId: string, memberId: string, code: number, reason: string): number {
+    const handles = this.byMember.get(memberKey(workspaceId, memberId));
+    if (!handles) return 0;
+    for (const h of [...handles]) h.conn.close(code, reason);
+    return handles.size;
+  }
+
+  /** Applies a role change to a member's open connections at once (a downgraded editor becomes read-only). */
+  updateMemberAccess(workspaceId: string, memberId: string, access: Pick<ConnectionContext, 'role' | 'readOnly'>) {
+    for (const h of this.byMember.get(memberKey(workspaceId, memberId)) ?? []) {
+      h.context.role = access.role;
+      h.context.readOnly = access.readOnly;
+    }
+  }
+
+  // ---- housekeeping ---------------------------------------------------------------------------
+
+  /** Compacts logs that grew (by size or age) and unloads rooms nobody has used for a while. */
   async sweep(now = Date.now()): Promise<void> {
     const idleMs = this.opts.roomIdleMs ?? ROOM_IDLE_MS;
-    const compactAfter = this.opts.compactAfterUpdates ?? COMPACT_AFTER_UPDATES;
+    this.flush();
     for (const [name, p] of [...this.rooms]) {
       const room = await p.catch(() => null);
-      if (!room) continue;
+      if (!room || room.destroyed) continue;
       try {
         const idle = room.idleSince !== null && now - room.idleSince >= idleMs;
-        if (idle || room.appendedSinceCompaction >= compactAfter) await room.compact();
+        if (this.shouldCompact(room, now, idle)) await this.compact(room);
         // Re-check after the await: a client may have joined, or the server written, meanwhile.
-        if (idle && room.conns.size === 0 && room.appendedSinceCompaction === 0 && this.rooms.get(name) === p) {
-          this.drop(name, p, room);
+        if (idle && room.conns.size === 0 && !room.pending.length && this.rooms.get(name) === p) {
+          this.unload(room);
+          this.opts.log.debug({ room: name }, 'room unloaded');
         }
       } catch (err) {
         this.opts.log.error({ err, room: name }, 'compaction failed');
@@ -164,23 +470,54 @@ export class Relay {
     }
   }
 
-  private drop(name: string, p: Promise<Room>, room: Room) {
-    if (this.rooms.get(name) === p) this.rooms.delete(name);
-    room.destroy();
-    this.opts.log.debug({ room: name }, 'room unloaded');
+  private shouldCompact(room: Room, now: number, idle: boolean): boolean {
+    if (room.sinceCompaction === 0) return false; // nothing changed since the last one
+    if (idle) return true;
+    if (room.sinceCompaction >= (this.opts.compactAfterUpdates ?? COMPACT_AFTER_UPDATES)) return true;
+    return now - room.lastCompactionAt >= (this.opts.compactAfterMs ?? COMPACT_AFTER_MS);
   }
 
-  /** Stops accepting, persists and compacts everything, closes every connection. */
+  /** Folds a room's log into a snapshot of everything stored so far. */
+  async compact(room: Room): Promise<void> {
+    this.flush();
+    if (room.broken || room.destroyed || room.pending.length) return;
+    const seq = room.seq;
+    const entries = room.sinceCompaction;
+    this.opts.store.compact(room.workspaceId, room.name, Y.encodeStateAsUpdate(room.doc), seq);
+    room.sinceCompaction = Math.max(0, room.sinceCompaction - entries);
+    room.lastCompactionAt = Date.now();
+  }
+
+  /** Stops accepting, stores and compacts everything, closes every connection. */
   async close(): Promise<void> {
     this.closing = true;
     clearInterval(this.sweeper);
+    this.flush();
     for (const [name, p] of this.rooms) {
       const room = await p.catch(() => null);
-      if (!room) continue;
-      await room.compact().catch((err) => this.opts.log.error({ err, room: name }, 'final compaction failed'));
+      if (!room || room.destroyed) continue;
+      await this.compact(room).catch((err) => this.opts.log.error({ err, room: name }, 'final compaction failed'));
       for (const conn of room.conns.keys()) conn.close(CloseCode.ShuttingDown, 'server shutting down');
-      room.destroy();
+      this.unload(room);
     }
     this.rooms.clear();
+    this.loaded.clear();
   }
 }
+
+/**
+ * Presence says who someone is; the server, not the browser, knows that: a state's `member` is
+ * always the connection's member, whatever the client wrote.
+ */
+function stampMember(state: string, context: ConnectionContext): string {
+  if (state === 'null') return state;
+  try {
+    const parsed: unknown = JSON.parse(state);
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return 'null';
+    return JSON.stringify({ ...parsed, member: context.member.id });
+  } catch {
+    return 'null';
+  }
+}
+
+export { SERVER_MEMBER };

@@ -3,27 +3,43 @@ import type { Logger } from 'pino';
 import type { WebSocket } from 'ws';
 import { ulid } from '@firebreak/shared';
 import { CloseCode } from './protocol.ts';
+import { MAX_BUFFERED_BYTES } from './limits.ts';
 import type { ConnectionHandler, Relay } from './relay.ts';
 import type { Conn } from './room.ts';
+import { RelayRefusal, type ConnectionContext } from './types.ts';
 
 /** Clients are dropped after 30 s of silence, so ping a little more often than that. */
 export const PING_INTERVAL_MS = 25_000;
-/** A client that cannot keep up this much unsent data is cut off rather than buffered forever. */
-const MAX_BUFFERED_BYTES = 64 * 1024 * 1024;
 
-/** Binds one Hono websocket to the relay: heartbeat, frame hand-off, close. */
-export function syncSocket(relay: Relay, room: string, log: Logger): WSEvents {
+/**
+ * Binds one Hono websocket to the relay: heartbeat, frame hand-off, close. A refused upgrade
+ * (`auth` is a RelayRefusal) is closed at once with its code and reason, before any document byte.
+ */
+export function syncSocket(relay: Relay, room: string, auth: ConnectionContext | RelayRefusal, log: Logger): WSEvents {
   let handler: ConnectionHandler | null = null;
   let heartbeat: NodeJS.Timeout | null = null;
   return {
     onOpen(_evt, ws) {
       // @hono/node-server hands us the underlying `ws` socket as `raw`.
       const raw = ws.raw as unknown as WebSocket;
+      if (auth instanceof RelayRefusal) {
+        raw.close(auth.code, auth.reason.slice(0, 120));
+        return;
+      }
+      // ws closes a frame over its maxPayload with 1009, which y-websocket retries forever with the
+      // same frame; our 4413 tells the browser to stop and say why.
+      const close = raw.close.bind(raw);
+      raw.close = ((code?: number, reason?: string | Buffer) =>
+        code === 1009
+          ? close(CloseCode.TooLarge, 'message too large for this server')
+          : close(code, reason)) as typeof raw.close;
       const conn: Conn = {
         id: ulid(),
         send(data) {
           if (raw.readyState !== raw.OPEN) return;
-          if (raw.bufferedAmount > MAX_BUFFERED_BYTES) return raw.close(CloseCode.TooLarge, 'client too slow');
+          // A retryable close: the client reconnects and resyncs instead of being buffered forever.
+          if (raw.bufferedAmount > MAX_BUFFERED_BYTES)
+            return raw.close(CloseCode.SlowReader, 'connection too slow; reconnecting');
           raw.send(data);
         },
         close(code, reason) {
@@ -41,7 +57,7 @@ export function syncSocket(relay: Relay, room: string, log: Logger): WSEvents {
         alive = false;
         raw.ping();
       }, PING_INTERVAL_MS);
-      handler = relay.connect(room, conn);
+      handler = relay.connect(room, conn, auth);
     },
     onMessage(evt) {
       handler?.onMessage(evt.data as ArrayBuffer | string);

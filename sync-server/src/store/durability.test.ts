@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { createIncident, incidentsMap, numbersMap, setSeverity, setStatus } from '@firebreak/shared';
-import { connectWorkspace, tempDir, until } from '../test/harness.ts';
+import { connectWorkspace, join, tempDir, until } from '../test/harness.ts';
 import { killed, spawnServer } from '../test/spawn.ts';
 
 const cleanups: Array<() => unknown> = [];
@@ -14,8 +14,11 @@ describe('durability', () => {
     const dataDir = tempDir();
     const first = await spawnServer(dataDir);
     cleanups.push(() => first.proc.kill('SIGKILL'));
-    const writer = connectWorkspace(first);
-    const observer = connectWorkspace(first);
+    // Signed in through the first start's admin link, as a person would.
+    const session = await join(first.url, first.bootstrapUrl!.split('/join/')[1]!);
+    const writer = connectWorkspace(first, session);
+    const observer = connectWorkspace(first, session);
+    const ada = session.member.id;
     await Promise.all([writer.synced(), observer.synced()]);
 
     // Keep editing while the server is killed: some edits are confirmed (the observer got the
@@ -23,9 +26,9 @@ describe('durability', () => {
     let stop = false;
     const editing = (async () => {
       for (let i = 0; !stop && i < 2000; i++) {
-        const id = createIncident(writer.doc, { title: `edit ${i}`, severity: 'minor' }, 'ada');
-        if (i % 3 === 0) setStatus(writer.doc, id, 'investigating', 'ada');
-        if (i % 5 === 0) setSeverity(writer.doc, id, 'critical', 'ada');
+        const id = createIncident(writer.doc, { title: `edit ${i}`, severity: 'minor' }, ada);
+        if (i % 3 === 0) setStatus(writer.doc, id, 'investigating', ada);
+        if (i % 5 === 0) setSeverity(writer.doc, id, 'critical', ada);
         await new Promise((r) => setTimeout(r, 2));
       }
     })();
@@ -43,7 +46,7 @@ describe('durability', () => {
 
     const second = await spawnServer(dataDir);
     cleanups.push(() => second.proc.kill('SIGKILL'));
-    const fresh = connectWorkspace(second);
+    const fresh = connectWorkspace(second, session);
     cleanups.push(() => fresh.destroy());
     await fresh.synced();
     await until(() => incidentsMap(fresh.doc).size >= confirmedIncidents, 10_000, 'restored incidents');

@@ -1,65 +1,71 @@
 import * as Y from 'yjs';
-import type { Db } from '../db.ts';
-import type { DocStore } from './doc-store.ts';
+import type { Db } from '../db/open.ts';
+import type { DocStore, StoredDoc } from './doc-store.ts';
+
+const toBuffer = (u: Uint8Array) => Buffer.from(u.buffer, u.byteOffset, u.byteLength);
 
 export class SqliteDocStore implements DocStore {
-  private readonly stmts;
+  private readonly s;
 
   constructor(private readonly db: Db) {
-    db.exec(`
-      CREATE TABLE IF NOT EXISTS doc_updates (
-        id INTEGER PRIMARY KEY AUTOINCREMENT,
-        room TEXT NOT NULL,
-        data BLOB NOT NULL
-      );
-      CREATE INDEX IF NOT EXISTS doc_updates_room ON doc_updates(room, id);
-      CREATE TABLE IF NOT EXISTS doc_snapshots (
-        room TEXT PRIMARY KEY,
-        data BLOB NOT NULL,
-        compacted_at TEXT NOT NULL
-      );
-    `);
-    this.stmts = {
-      append: db.prepare('INSERT INTO doc_updates (room, data) VALUES (?, ?)'),
-      snapshot: db.prepare<[string], { data: Buffer }>('SELECT data FROM doc_snapshots WHERE room = ?'),
-      updates: db.prepare<[string], { id: number; data: Buffer }>(
-        'SELECT id, data FROM doc_updates WHERE room = ? ORDER BY id'
+    this.s = {
+      append: db.prepare<[string, string, Buffer]>(
+        'INSERT INTO doc_updates (workspace_id, room, data) VALUES (?, ?, ?) RETURNING seq'
+      ),
+      snapshot: db.prepare<[string], { data: Buffer; up_to_seq: number }>(
+        'SELECT data, up_to_seq FROM doc_snapshots WHERE room = ?'
+      ),
+      updates: db.prepare<[string, number], { seq: number; data: Buffer }>(
+        'SELECT seq, data FROM doc_updates WHERE room = ? AND seq > ? ORDER BY seq'
       ),
       count: db.prepare<[string], { n: number }>('SELECT count(*) AS n FROM doc_updates WHERE room = ?'),
-      maxId: db.prepare<[string], { id: number | null }>('SELECT max(id) AS id FROM doc_updates WHERE room = ?'),
       putSnapshot: db.prepare(
-        `INSERT INTO doc_snapshots (room, data, compacted_at) VALUES (?, ?, ?)
-         ON CONFLICT(room) DO UPDATE SET data = excluded.data, compacted_at = excluded.compacted_at`
+        `INSERT INTO doc_snapshots (room, workspace_id, data, up_to_seq, compacted_at) VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT(room) DO UPDATE SET data = excluded.data, up_to_seq = excluded.up_to_seq,
+           compacted_at = excluded.compacted_at
+         WHERE excluded.up_to_seq > doc_snapshots.up_to_seq`
       ),
-      deleteUpTo: db.prepare('DELETE FROM doc_updates WHERE room = ? AND id <= ?')
+      deleteUpTo: db.prepare('DELETE FROM doc_updates WHERE room = ? AND seq <= ?')
     };
   }
 
-  async load(room: string): Promise<Uint8Array | null> {
-    const parts: Uint8Array[] = [];
-    const snap = this.stmts.snapshot.get(room);
-    if (snap) parts.push(new Uint8Array(snap.data));
-    for (const row of this.stmts.updates.iterate(room)) parts.push(new Uint8Array(row.data));
-    if (!parts.length) return null;
-    return parts.length === 1 ? parts[0]! : Y.mergeUpdates(parts);
+  parts(room: string): { snapshot: Uint8Array | null; updates: Uint8Array[]; seq: number } {
+    const snap = this.s.snapshot.get(room);
+    let seq = snap?.up_to_seq ?? 0;
+    const updates: Uint8Array[] = [];
+    for (const row of this.s.updates.iterate(room, seq)) {
+      updates.push(new Uint8Array(row.data));
+      seq = row.seq;
+    }
+    return { snapshot: snap ? new Uint8Array(snap.data) : null, updates, seq };
   }
 
-  async append(room: string, update: Uint8Array): Promise<void> {
-    this.stmts.append.run(room, Buffer.from(update.buffer, update.byteOffset, update.byteLength));
+  async load(room: string): Promise<StoredDoc> {
+    // One read transaction: a compaction committing in between cannot make us miss or double entries.
+    const { snapshot, updates, seq } = this.db.transaction(() => this.parts(room))();
+    const all = snapshot ? [snapshot, ...updates] : updates;
+    const state = all.length === 0 ? null : all.length === 1 ? all[0]! : Y.mergeUpdates(all);
+    return { state, seq, pending: updates.length };
   }
 
-  async compact(room: string, snapshot: Uint8Array): Promise<void> {
-    // The snapshot already holds every update appended so far (the caller encodes the live doc,
-    // and updates are applied before they are appended), so the log up to now can go.
+  transaction<T>(fn: () => T): T {
+    return this.db.transaction(fn)();
+  }
+
+  append(workspaceId: string, room: string, update: Uint8Array): number {
+    return (this.s.append.get(workspaceId, room, toBuffer(update)) as { seq: number }).seq;
+  }
+
+  compact(workspaceId: string, room: string, snapshot: Uint8Array, upToSeq: number): void {
     this.db.transaction(() => {
-      const maxId = this.stmts.maxId.get(room)?.id ?? 0;
-      this.stmts.putSnapshot.run(room, Buffer.from(snapshot), new Date().toISOString());
-      this.stmts.deleteUpTo.run(room, maxId);
+      // A snapshot older than the stored one (two compactions racing) changes nothing.
+      const put = this.s.putSnapshot.run(room, workspaceId, toBuffer(snapshot), upToSeq, new Date().toISOString());
+      if (put.changes) this.s.deleteUpTo.run(room, upToSeq);
     })();
   }
 
-  async pendingCount(room: string): Promise<number> {
-    return this.stmts.count.get(room)?.n ?? 0;
+  pendingCount(room: string): number {
+    return this.s.count.get(room)?.n ?? 0;
   }
 
   async close(): Promise<void> {}

@@ -5,7 +5,7 @@ import pino from 'pino';
 import * as Y from 'yjs';
 import { WebsocketProvider } from 'y-websocket';
 import WebSocket from 'ws';
-import { systemRoomName } from '@firebreak/shared';
+import { systemRoomName, type Member, type MemberRole } from '@firebreak/shared';
 import { loadConfig, type Config } from '../config.ts';
 import { startServer, type RunningServer, type ServerOverrides } from '../server.ts';
 
@@ -45,22 +45,77 @@ export function wsBase(server: Pick<RunningServer, 'url'>): string {
   return server.url.replace(/^http/, 'ws') + '/sync';
 }
 
+/** A browser's identity in tests: the session cookie it got by joining, and the member it became. */
+export interface Session {
+  cookie: string;
+  member: Member;
+  workspaceId: string;
+}
+
+/** Redeems an invite link through the real `POST /api/v1/join`, as the join page does. */
+export async function join(
+  url: string,
+  token: string,
+  profile = { name: 'Ada Lovelace', email: 'ada@example.com' },
+  cookie?: string
+): Promise<Session> {
+  const res = await fetch(`${url}/api/v1/join`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(cookie ? { cookie } : {}) },
+    body: JSON.stringify({ token, ...profile })
+  });
+  const body = (await res.json()) as any;
+  if (!res.ok) throw new Error(`join failed: ${res.status} ${JSON.stringify(body)}`);
+  const set = res.headers.get('set-cookie');
+  return {
+    cookie: set ? set.split(';')[0]! : cookie!,
+    member: body.member,
+    workspaceId: body.workspace.id
+  };
+}
+
+/** A member of `workspaceId` with `role`, signed in through an invite the way a browser is. */
+export async function signIn(
+  server: RunningServer,
+  opts: { workspaceId?: string; role?: MemberRole; name?: string; email?: string; cookie?: string } = {}
+): Promise<Session> {
+  const workspaceId = opts.workspaceId ?? 'default';
+  const { token } = server.access.createInvite(workspaceId, { role: opts.role ?? 'editor' });
+  const name = opts.name ?? `Member ${Math.random().toString(36).slice(2, 7)}`;
+  return join(
+    server.url,
+    token,
+    { name, email: opts.email ?? `${name.replace(/\W+/g, '.')}@example.com` },
+    opts.cookie
+  );
+}
+
+/** `ws` with the browser's cookie on the upgrade request (browsers send it themselves). */
+function cookieWebSocket(cookie: string | undefined) {
+  return class extends WebSocket {
+    constructor(address: string | URL, protocols?: string | string[]) {
+      super(address, protocols, cookie ? { headers: { cookie } } : {});
+    }
+  };
+}
+
 /** A real y-websocket client in Node, as a browser tab would run it. */
-export function connectClient(url: string, room: string, doc = new Y.Doc()) {
+export function connectClient(url: string, room: string, session: Session | null, doc = new Y.Doc()) {
   const provider = new WebsocketProvider(url, room, doc, {
-    WebSocketPolyfill: WebSocket as unknown as typeof globalThis.WebSocket,
+    WebSocketPolyfill: cookieWebSocket(session?.cookie) as unknown as typeof globalThis.WebSocket,
     disableBc: true,
     maxBackoffTime: 200
   });
   return { doc, provider };
 }
 
-export function connectWorkspace(server: Pick<RunningServer, 'url'>, workspaceId = 'default') {
-  const ws = connectClient(wsBase(server), workspaceId);
-  const sys = connectClient(wsBase(server), systemRoomName(workspaceId));
+export function connectWorkspace(server: Pick<RunningServer, 'url'>, session: Session) {
+  const ws = connectClient(wsBase(server), session.workspaceId, session);
+  const sys = connectClient(wsBase(server), systemRoomName(session.workspaceId), session);
   return {
     doc: ws.doc,
     sys: sys.doc,
+    member: session.member,
     providers: [ws.provider, sys.provider],
     synced: () => Promise.all([synced(ws.provider), synced(sys.provider)]),
     destroy() {
@@ -101,6 +156,32 @@ export async function postScan(server: Pick<RunningServer, 'url'>, body: unknown
     body: typeof body === 'string' ? body : JSON.stringify(body)
   });
   return { status: res.status, body: (await res.json()) as any };
+}
+
+/** An API call as a signed-in browser makes it (same-origin, with its cookie). */
+export async function apiCall(
+  server: Pick<RunningServer, 'url'>,
+  session: Session | null,
+  method: string,
+  path: string,
+  body?: unknown
+) {
+  const res = await fetch(`${server.url}${path}`, {
+    method,
+    headers: {
+      ...(session ? { cookie: session.cookie } : {}),
+      ...(body === undefined ? {} : { 'content-type': 'application/json' })
+    },
+    body: body === undefined ? undefined : JSON.stringify(body)
+  });
+  const text = await res.text();
+  let json: any = null;
+  try {
+    json = text ? JSON.parse(text) : null;
+  } catch {
+    json = text;
+  }
+  return { status: res.status, body: json, headers: res.headers };
 }
 
 export function readFixture(name: string): any {

@@ -18,7 +18,7 @@ const NODE_ARGS = ['--import', 'tsx', 'src/main.ts'];
 export async function spawnServer(
   dataDir: string,
   env: NodeJS.ProcessEnv = {}
-): Promise<{ url: string; proc: ChildProcess }> {
+): Promise<{ url: string; proc: ChildProcess; bootstrapUrl: string | null; stdout: () => string }> {
   const proc = spawn(process.execPath, NODE_ARGS, {
     cwd: SERVER_DIR,
     env: {
@@ -40,7 +40,8 @@ export async function spawnServer(
     const timer = setTimeout(() => reject(new Error(`server did not start:\n${out}\n${err}`)), 30_000);
     proc.stdout!.on('data', (d) => {
       out += d;
-      const m = /running at (http:\/\/\S+)/.exec(out);
+      // The banner is written in one piece, ending with a blank line.
+      const m = /running at (http:\/\/\S+)[\s\S]*\n\n/.exec(out);
       if (m) {
         clearTimeout(timer);
         resolve(m[1]!);
@@ -48,7 +49,8 @@ export async function spawnServer(
     });
     proc.on('exit', (code) => reject(new Error(`server exited with ${code}:\n${out}\n${err}`)));
   });
-  return { url, proc };
+  const bootstrapUrl = /first admin[^:]*: (http:\/\/\S+)/.exec(out)?.[1] ?? null;
+  return { url, proc, bootstrapUrl, stdout: () => out };
 }
 
 export function killed(proc: ChildProcess): Promise<void> {

@@ -3,25 +3,29 @@ import {
   bumpCatalogVersion,
   incidentsMap,
   isSystemRoom,
+  membersMap,
+  SERVER,
+  SYSTEM_SUFFIX,
   systemRoomName,
   upsertMember,
   type Member
 } from '@firebreak/shared';
 import type * as Y from 'yjs';
 import type { Logger } from 'pino';
-import type { Relay, RoomPolicy } from '../relay/relay.ts';
-import type { Room } from '../relay/room.ts';
+import type { WorkspaceStore } from '../access/workspaces.ts';
+import type { Relay } from '../relay/relay.ts';
+import type { Extension, RoomPolicy } from '../relay/types.ts';
 
 /**
- * The server's own writes to a workspace: it numbers new incidents (INC-<n>) as they arrive,
- * keeps the members directory and moves the catalog version. All of these live in the system
+ * The server's own writes to each workspace: it numbers new incidents (INC-<n>) as they arrive,
+ * keeps the members directory and moves the catalog version, all in the workspace's system
  * document, which only the server writes.
  */
 export class WorkspaceService {
   private relay: Relay | null = null;
 
   constructor(
-    readonly workspaceId: string,
+    private readonly workspaces: WorkspaceStore,
     private readonly log: Logger
   ) {}
 
@@ -29,46 +33,63 @@ export class WorkspaceService {
     this.relay = relay;
   }
 
-  /** Room policy for the relay: the workspace doc is writable, its system doc is not. */
+  /** Room policy: `<ws>` is writable by members, `<ws>.system` by the server only; other names do not exist. */
   resolveRoom = (name: string): RoomPolicy | null => {
-    if (name === this.workspaceId) return { writable: true };
-    if (name === systemRoomName(this.workspaceId)) return { writable: false };
-    return null;
+    const workspaceId = isSystemRoom(name) ? name.slice(0, -SYSTEM_SUFFIX.length) : name;
+    if (!this.workspaces.get(workspaceId)) return null;
+    return { workspaceId, writable: !isSystemRoom(name) };
   };
 
-  onRoomLoaded = async (room: Room): Promise<void> => {
-    if (isSystemRoom(room.name)) return;
-    // Number anything that arrived before a crash but was not numbered yet.
-    await this.number(room.doc);
-    incidentsMap(room.doc).observe((event) => {
-      for (const change of event.changes.keys.values()) {
-        if (change.action === 'add') {
-          this.number(room.doc).catch((err) => this.log.error({ err }, 'numbering failed'));
-          return;
-        }
+  /** Numbers incidents as they appear (and, on load, any that arrived before a crash unnumbered). */
+  numbering(): Extension {
+    return {
+      name: 'numbering',
+      onLoad: async (room) => {
+        if (isSystemRoom(room.name)) return;
+        await this.number(room.workspaceId, room.doc);
+      },
+      onChange: ({ room, txn }) => {
+        if (isSystemRoom(room.name)) return;
+        const keys = txn.changed.get(incidentsMap(room.doc) as unknown as Y.AbstractType<Y.YEvent<any>>);
+        if (!keys?.size) return;
+        this.number(room.workspaceId, room.doc).catch((err) =>
+          this.log.error({ err, workspace: room.workspaceId }, 'numbering failed')
+        );
       }
-    });
-  };
+    };
+  }
 
   /** Looks the system room up each time: it may have been unloaded and reloaded since. */
-  private async number(workspace: Y.Doc): Promise<void> {
-    const assigned = await this.mustRelay().withDoc(systemRoomName(this.workspaceId), (sys) =>
+  private async number(workspaceId: string, workspace: Y.Doc): Promise<void> {
+    const assigned = await this.mustRelay().withDoc(systemRoomName(workspaceId), (sys) =>
       assignNumbers(workspace, sys)
     );
-    if (assigned.length) this.log.info({ assigned: assigned.map((a) => `INC-${a.number}`) }, 'numbered incidents');
+    if (assigned.length)
+      this.log.info({ workspace: workspaceId, assigned: assigned.map((a) => `INC-${a.number}`) }, 'numbered incidents');
   }
 
-  async bumpCatalogVersion(): Promise<number> {
-    return this.mustRelay().withDoc(systemRoomName(this.workspaceId), (sys) => bumpCatalogVersion(sys));
+  async bumpCatalogVersion(workspaceId: string): Promise<number> {
+    return this.mustRelay().withDoc(systemRoomName(workspaceId), (sys) => bumpCatalogVersion(sys));
   }
 
-  async upsertMember(member: Member): Promise<void> {
-    await this.mustRelay().withDoc(systemRoomName(this.workspaceId), (sys) => upsertMember(sys, member));
+  async upsertMember(workspaceId: string, member: Member): Promise<void> {
+    await this.mustRelay().withDoc(systemRoomName(workspaceId), (sys) => upsertMember(sys, member));
   }
 
-  /** Loads the workspace room so that numbering runs even with no browser connected. */
-  async withWorkspace<T>(fn: (doc: Y.Doc) => T): Promise<T> {
-    return this.mustRelay().withDoc(this.workspaceId, fn);
+  /** Makes the system document's directory match the database (after a role change or removal). */
+  async syncMembers(workspaceId: string, members: readonly Member[]): Promise<void> {
+    await this.mustRelay().withDoc(systemRoomName(workspaceId), (sys) => {
+      const map = membersMap(sys);
+      sys.transact(() => {
+        for (const m of members) upsertMember(sys, m);
+        for (const id of [...map.keys()]) if (!members.some((m) => m.id === id)) map.delete(id);
+      }, SERVER);
+    });
+  }
+
+  /** Loads the workspace room so that server-side changes (and numbering) run with no browser connected. */
+  async withWorkspace<T>(workspaceId: string, fn: (doc: Y.Doc) => T): Promise<T> {
+    return this.mustRelay().withDoc(workspaceId, fn);
   }
 
   private mustRelay(): Relay {
