@@ -151,6 +151,8 @@ function authenticateUpgrade(deps: AppDeps, c: Context, room: string): Connectio
       const name = deps.access.workspaces.get(policy.workspaceId)?.name ?? policy.workspaceId;
       return new RelayRefusal(CloseCode.Unauthorized, `Your access to ${name} was removed`);
     }
+    if (!deps.access.grants(sid).length)
+      return new RelayRefusal(CloseCode.Unauthorized, 'Signed out: open an invite link to join');
     return new RelayRefusal(CloseCode.Forbidden, 'You are not a member of this workspace');
   }
   const { member } = grant;

@@ -6,7 +6,7 @@ import { CloseCode } from '../relay/protocol.ts';
 import type { WorkspaceService } from '../workspace/workspace-service.ts';
 import { sameSecret } from './crypto.ts';
 import { IngestTokenStore, type IngestToken } from './ingest-tokens.ts';
-import { InviteStore, inviteState, type Invite, type InviteState } from './invites.ts';
+import { InviteStore, inviteRefusal, inviteState, type Invite, type InviteState } from './invites.ts';
 import { atLeast, MemberStore } from './members.ts';
 import { SessionStore } from './sessions.ts';
 import { WorkspaceStore, type Workspace } from './workspaces.ts';
@@ -143,6 +143,14 @@ export class AccessService {
       throw new AccessError(404, 'invalid_invite', 'This invite link is not valid. Ask an admin for a new one.');
     if (found.state !== 'valid') throw new AccessError(410, `invite_${found.state}`, inviteRefusal(found.state));
     const { invite, workspace } = found;
+    const current = this.grant(sid, workspace.id);
+    // Never swap who a browser is by accident (an admin clicking a viewer link would demote themselves).
+    if (current)
+      throw new AccessError(
+        409,
+        'already_member',
+        `This browser is already signed in to ${workspace.name} as ${current.member.name}; the link was not used`
+      );
     const now = this.now();
     const existing = invite.memberId ? this.members.get(workspace.id, invite.memberId) : null;
     if (invite.memberId && (!existing || existing.removedAt))
@@ -238,18 +246,5 @@ export class AccessService {
     if (env && sameSecret(token, env)) return { workspaceId: this.deps.defaultWorkspaceId, token: null };
     const found = this.tokens.verify(token, this.now());
     return found ? { workspaceId: found.workspaceId, token: found } : null;
-  }
-}
-
-function inviteRefusal(state: InviteState): string {
-  switch (state) {
-    case 'expired':
-      return 'This invite link has expired. Ask an admin for a new one.';
-    case 'used':
-      return 'This invite link was already used. Ask an admin for a new one (each link works once).';
-    case 'revoked':
-      return 'This invite link was revoked. Ask an admin for a new one.';
-    default:
-      return 'This invite link cannot be used.';
   }
 }

@@ -129,3 +129,17 @@ export class InviteStore {
     return this.s.revoke.run(now.toISOString(), workspaceId, id).changes === 1;
   }
 }
+
+/** What the join page says about an invite that cannot be used. */
+export function inviteRefusal(state: InviteState): string {
+  switch (state) {
+    case 'expired':
+      return 'This invite link has expired. Ask an admin for a new one.';
+    case 'used':
+      return 'This invite link was already used. Ask an admin for a new one (each link works once).';
+    case 'revoked':
+      return 'This invite link was revoked. Ask an admin for a new one.';
+    default:
+      return 'This invite link cannot be used.';
+  }
+}

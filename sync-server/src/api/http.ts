@@ -88,23 +88,32 @@ export function clearSession(c: Context<ApiEnv>, cookie: CookieOptions) {
 }
 
 /**
- * The caller must be a member of `:ws` with at least `role`: 401 without a session for it (sign in
- * with an invite), 403 when the role is too low, 404 for a workspace that does not exist.
+ * The caller must be a member of `:ws` with at least `role`: 401 without a session (sign in with
+ * an invite) or for a removed member, 403 for a member of other workspaces only or a role too
+ * low, 404 for a workspace that does not exist.
  */
 export function requireRole(access: AccessService, role: MemberRole): MiddlewareHandler<ApiEnv> {
   return async function member(c, next) {
     const ws = c.req.param('ws') ?? '';
     const workspace = access.workspaces.get(ws);
     if (!workspace) throw new ApiError(404, 'not_found', `No workspace "${ws}"`);
-    const grant = access.grant(c.get('sid'), ws);
-    if (!grant && access.wasRemoved(c.get('sid'), ws))
-      throw new ApiError(401, 'access_removed', `Your access to ${workspace.name} was removed`);
-    if (!grant)
+    const sid = c.get('sid');
+    const grant = access.grant(sid, ws);
+    if (!grant) {
+      if (access.wasRemoved(sid, ws))
+        throw new ApiError(401, 'access_removed', `Your access to ${workspace.name} was removed`);
+      if (sid && access.grants(sid).length)
+        throw new ApiError(
+          403,
+          'not_a_member',
+          `You are not a member of ${workspace.name}; ask one of its admins for an invite`
+        );
       throw new ApiError(
         401,
         'unauthorized',
         `Sign in to ${workspace.name} first: open an invite link from one of its admins`
       );
+    }
     if (!atLeast(grant.member.role, role))
       throw new ApiError(
         403,

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { MemberJoinSchema, MemberRole } from '@firebreak/shared';
 import type { AccessService, Grant } from '../access/access-service.ts';
 import { parseDuration } from '../access/crypto.ts';
-import { inviteState, type Invite } from '../access/invites.ts';
+import { inviteRefusal, inviteState, type Invite } from '../access/invites.ts';
 import { WorkspaceExistsError, WorkspaceIdSchema, WorkspaceNameSchema } from '../access/workspaces.ts';
 import type { CatalogStore } from '../catalog/catalog-store.ts';
 import { ingestScan } from '../catalog/ingest.ts';
@@ -109,6 +109,7 @@ export function apiRoutes(deps: ApiDeps) {
   api.get('/invites/:token', (c) => {
     const found = access.describeInvite(c.req.param('token'));
     if (!found) throw new ApiError(404, 'invalid_invite', 'This invite link is not valid. Ask an admin for a new one.');
+    if (found.state !== 'valid') throw new ApiError(410, `invite_${found.state}`, inviteRefusal(found.state));
     return c.json({
       workspace: { id: found.workspace.id, name: found.workspace.name },
       role: found.invite.role,
