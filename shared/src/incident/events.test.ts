@@ -25,8 +25,8 @@ const iso = (minute: number) => new Date(T0 + minute * 60_000).toISOString();
 const RUNS = Number(process.env.FIREBREAK_FUZZ_RUNS ?? 200);
 const SEEDS = Array.from({ length: RUNS }, (_, i) => i + 1);
 /**
- * Thousands of docs are made here, and a Y.Doc without a guid draws a uuid one crypto call per
- * hex digit (a third of a millisecond each on this VM); the guid plays no part in updates.
+ * Thousands of docs are made here, and a Y.Doc without a guid draws its uuid with one crypto call
+ * per hex digit (about a third of a millisecond per doc); the guid plays no part in updates.
  */
 const newDoc = () => new Y.Doc({ guid: 'workspace' });
 
