@@ -1,4 +1,11 @@
-import { SEVERITY_LABEL, STATUS_LABEL, type Severity, type Status, type TimelineEvent } from '@firebreak/shared';
+import {
+  SEVERITY_LABEL,
+  STATUS_LABEL,
+  isReopen,
+  type Severity,
+  type Status,
+  type TimelineEvent
+} from '@firebreak/shared';
 
 export interface TimelineContext {
   memberName: (id: string) => string | undefined;
@@ -31,7 +38,7 @@ export function describeEvent(ev: TimelineEvent, ctx: TimelineContext): string {
       return `changed severity from ${label(SEVERITY_LABEL, ev.from)} to ${label(SEVERITY_LABEL, ev.to)}`;
     case 'status': {
       const sentence = `changed status from ${label<Status>(STATUS_LABEL, ev.from)} to ${label<Status>(STATUS_LABEL, ev.to)}`;
-      return ev.from === 'resolved' ? `reopened the incident: ${sentence.replace('changed ', '')}` : sentence;
+      return isReopen(ev.from, ev.to) ? `reopened the incident: ${sentence.replace('changed ', '')}` : sentence;
     }
     case 'lead':
       if (ev.to === null || ev.to === undefined) return `removed ${memberOf(ev.from, ctx)} as lead`;
