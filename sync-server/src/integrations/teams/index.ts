@@ -7,8 +7,7 @@ import { card, incidentCard, message } from './card.ts';
  * Microsoft Teams through a Workflows webhook ("Post to a channel when a webhook request is
  * received"): one configured channel for every incident, as Soda does. Each incident change posts
  * an Adaptive Card; the tile links to the configured channel. `checkEvaluation` events are not
- * posted (alerts belong to Slack's alerts channel and the webhook; a Teams channel is per team,
- * not per check) and deliver as a no-op.
+ * posted (the channel follows incidents, not every check run) and deliver as a no-op.
  */
 
 const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' });

@@ -155,6 +155,15 @@ describe('Teams notifier against the fake Workflows webhook', () => {
     expect(fake.cards).toHaveLength(1);
   });
 
+  it('[EG1] pointed at a private address without FIREBREAK_EGRESS_ALLOW, delivery fails permanently and says how to allow it', async () => {
+    const ctx = await setup();
+    const guarded = testContext(ctx.config, { fetch: createSafeFetch() });
+    const err = await failure(teamsNotifier.deliver(incidentEvent({ kind: 'created' }), guarded));
+    expect(err.retriable).toBe(false);
+    expect(err.message).toContain('FIREBREAK_EGRESS_ALLOW=127.0.0.1');
+    expect(fake.requests).toHaveLength(0);
+  });
+
   it('[TM5] fromEnv reads FIREBREAK_TEAMS_WEBHOOK_URL (required) and FIREBREAK_TEAMS_CHANNEL_URL; the URL is a secret', () => {
     expect(teamsNotifier.fromEnv({})).toBeNull();
     expect(
