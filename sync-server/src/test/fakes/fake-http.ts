@@ -89,7 +89,8 @@ export class FakeHttpServer {
 
   /** Vendor fakes override `handle`; ad-hoc fakes pass a handler. */
   constructor(private readonly handler?: FakeHandler) {
-    this.server = http.createServer((req, res) => void this.onRequest(req, res));
+    // A client that goes away mid-request (a timeout, a killed server) is not the fake's failure.
+    this.server = http.createServer((req, res) => void this.onRequest(req, res).catch(() => res.destroy()));
   }
 
   protected handle(req: FakeRequest): FakeReply | Promise<FakeReply> {
