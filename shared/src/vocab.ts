@@ -36,6 +36,12 @@ export const OUTCOME_LABEL: Record<Outcome | 'error', string> = {
 /** Worst first, for sorting the Checks dashboard by outcome. */
 export const OUTCOME_ORDER: Record<Outcome | 'error', number> = { fail: 0, warn: 1, error: 2, pass: 3 };
 
+/** The tool that produced a check result; each has its own ingest format (see `ingest/detect.ts`). */
+export const CheckSource = { Soda: 'soda', Dbt: 'dbt', Gx: 'gx' } as const;
+export type CheckSource = (typeof CheckSource)[keyof typeof CheckSource];
+export const CHECK_SOURCES = ['soda', 'dbt', 'gx'] as const satisfies readonly CheckSource[];
+export const CHECK_SOURCE_LABEL: Record<CheckSource, string> = { soda: 'Soda', dbt: 'dbt', gx: 'GX' };
+
 /**
  * Who wrote a Yjs transaction. Persistence and the watcher use this to tell local edits from
  * replays: `indexeddb` = loaded from the browser store, `remote` = arrived over the wire,

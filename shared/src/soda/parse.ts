@@ -1,68 +1,18 @@
-import type { Outcome } from '../vocab.ts';
+import {
+  formatPath,
+  mergeIssues,
+  numericValue,
+  toIso,
+  zodIssues,
+  type ParsedCheckResult,
+  type ParseResult,
+  type ScanIssue
+} from '../ingest/result.ts';
 import { SodaScanSchema, type SodaCheck } from './schema.ts';
 
-export interface ScanIssue {
-  /** JSON path of the offending value, e.g. `checks[3].outcome`; `(root)` for the whole body. */
-  path: string;
-  message: string;
-}
-
-/** One check's result in a scan, normalized for storage. */
-export interface ParsedCheckResult {
-  identity: string;
-  dataSource: string;
-  table: string | null;
-  column: string | null;
-  name: string;
-  type: string;
-  definition: string | null;
-  attributes: Record<string, unknown>;
-  outcome: Outcome | null;
-  /** The measured value when numeric (diagnostics.value), else null. */
-  value: number | null;
-  /** Soda's own wording of the value where a number alone misleads (freshness checks). */
-  valueText: string | null;
-  diagnostics: Record<string, unknown> | null;
-  outcomeReasons: Array<{ code?: string | null; message?: string | null; severity?: string | null }>;
-  /** The check object as received, unknown keys included. */
-  raw: Record<string, unknown>;
-}
-
-export interface ParsedScan {
-  definitionName: string;
-  defaultDataSource: string | null;
-  /** When the data was measured: the time axis of a check's history. */
-  dataTimestamp: string;
-  scanStartTimestamp: string | null;
-  scanEndTimestamp: string | null;
-  hasErrors: boolean;
-  hasWarnings: boolean;
-  hasFailures: boolean;
-  checks: ParsedCheckResult[];
-  /** Messages of error-level log lines: why checks could not be evaluated. */
-  errors: string[];
-  /** Top-level keys other than `checks`, kept as received. */
-  raw: Record<string, unknown>;
-}
-
-export type ParseResult = { ok: true; scan: ParsedScan } | { ok: false; issues: ScanIssue[] };
-
-export function formatPath(path: ReadonlyArray<PropertyKey>): string {
-  let out = '';
-  for (const p of path) {
-    if (typeof p === 'number') out += `[${p}]`;
-    else out += out ? `.${String(p)}` : String(p);
-  }
-  return out || '(root)';
-}
-
-const toIso = (s: string | null | undefined) => (s ? new Date(Date.parse(s)).toISOString() : null);
-
-function numericValue(v: unknown): number | null {
-  if (typeof v === 'number' && Number.isFinite(v)) return v;
-  if (typeof v === 'string' && v.trim() !== '' && Number.isFinite(Number(v))) return Number(v);
-  return null;
-}
+// The shared result types first lived here; existing importers keep working.
+export { formatPath };
+export type { ParsedCheckResult, ParsedScan, ParseResult, ScanIssue } from '../ingest/result.ts';
 
 /** Freshness checks measure time (`measure: "time"`) and say it as "1 day, 2:03:04". */
 export function valueText(diagnostics: Record<string, unknown> | null | undefined): string | null {
@@ -105,12 +55,11 @@ function referenceIssues(body: unknown): ScanIssue[] {
  */
 export function parseSodaScan(input: unknown): ParseResult {
   const res = SodaScanSchema.safeParse(input);
-  const issues: ScanIssue[] = res.success
-    ? []
-    : res.error.issues.map((i) => ({ path: formatPath(i.path), message: i.message }));
   // The schema already names a malformed identity; report each path once.
-  for (const issue of referenceIssues(res.success ? res.data : input))
-    if (!issues.some((i) => i.path === issue.path)) issues.push(issue);
+  const issues = mergeIssues(
+    res.success ? [] : zodIssues(res.error.issues),
+    referenceIssues(res.success ? res.data : input)
+  );
   if (!res.success || issues.length) return { ok: false, issues };
   const s = res.data;
 
@@ -120,6 +69,7 @@ export function parseSodaScan(input: unknown): ParseResult {
     const attributes: Record<string, unknown> = {};
     for (const a of c.resourceAttributes ?? []) attributes[a.name] = a.value;
     return {
+      source: 'soda',
       identity: checkIdentity(c)!,
       dataSource: (c.dataSource ?? s.defaultDataSource)!,
       table: c.table ?? null,
