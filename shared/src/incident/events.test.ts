@@ -2,7 +2,7 @@ import * as Y from 'yjs';
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../test/random.ts';
 import { SEVERITIES, STATUSES, type Origin, type Severity, type Status } from '../vocab.ts';
-import { getIncidentMap, incidentsMap, listIncidents, readIncident } from './doc.ts';
+import { getIncidentMap, incidentsMap, readIncident } from './doc.ts';
 import { incidentEvents, isReopen, processedState, type IncidentEvent } from './events.ts';
 import {
   createIncident,
@@ -126,8 +126,11 @@ function randomGrouping(rng: Rng, n: number): number[] {
 
 type Snapshot = Map<string, Incident>;
 
+/** Every incident map read as it is (garbage included), as the server's watcher sees it. */
 function snapshot(doc: Y.Doc): Snapshot {
-  return new Map(listIncidents(doc).map((inc) => [inc.id, inc]));
+  const out: Snapshot = new Map();
+  for (const [id, m] of incidentsMap(doc).entries()) if (m instanceof Y.Map) out.set(id, readIncident(m));
+  return out;
 }
 
 /**
