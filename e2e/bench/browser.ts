@@ -119,7 +119,7 @@ async function runBrowserBench(b: BrowserBench): Promise<BenchResult[]> {
     args: CHROMIUM_ARGS
   });
   try {
-    const user = await b.prepare(server, () => FirebreakUser.open(browser, server.url, 'Bench'));
+    const user = await b.prepare(server, () => FirebreakUser.open(browser, server, 'Bench'));
     // Let the local stores settle what the first sync brought, then measure warm opens.
     await user.page.waitForTimeout(1500);
     const [times, later] = await measureMarks(user.page, b.path, b.alsoMark ? [b.mark, b.alsoMark.mark] : [b.mark]);

@@ -1,4 +1,5 @@
 import { expect, type Browser, type BrowserContext, type Page } from '@playwright/test';
+import type { ServerProcess } from './server.ts';
 
 /** Page object for one person using Firebreak in their own browser profile. */
 export class FirebreakUser {
@@ -8,24 +9,33 @@ export class FirebreakUser {
     readonly name: string
   ) {}
 
-  static async open(browser: Browser, baseURL: string, name: string, email = `${name.toLowerCase()}@example.com`) {
-    const context = await browser.newContext({ baseURL });
+  /**
+   * A person signing in the real way: opening a one-time invite link (`firebreak invite`, or the
+   * first-admin link the server printed when `link` is given) and saying who they are.
+   */
+  static async open(
+    browser: Browser,
+    server: Pick<ServerProcess, 'url' | 'invite'>,
+    name: string,
+    opts: { role?: 'admin' | 'editor' | 'viewer'; link?: string; email?: string } = {}
+  ) {
+    const context = await browser.newContext({ baseURL: server.url });
     const page = await context.newPage();
     const user = new FirebreakUser(context, page, name);
-    await page.goto('/');
-    await user.join(name, email);
+    await user.join(opts.link ?? (await server.invite(opts.role ?? 'editor')), name, opts.email);
     return user;
   }
 
-  /** First visit: say who you are. */
-  async join(name: string, email: string) {
+  /** Opens an invite link and joins with a name and email. */
+  async join(link: string, name: string, email = `${name.toLowerCase()}@example.com`) {
+    await this.page.goto(link);
     await this.page.getByLabel('Display name').fill(name);
     await this.page.getByLabel('Email').fill(email);
-    await this.page.getByRole('button', { name: 'Continue' }).click();
+    await this.page.getByRole('button', { name: /^Join / }).click();
     await expect(this.nav('Incidents')).toBeVisible();
   }
 
-  nav(name: 'Checks' | 'Incidents') {
+  nav(name: 'Checks' | 'Incidents' | 'Settings') {
     return this.page.getByRole('navigation').getByRole('link', { name, exact: true });
   }
 

@@ -1,4 +1,5 @@
-import type { ChildProcess } from 'node:child_process';
+import { execFile, type ChildProcess } from 'node:child_process';
+import { promisify } from 'node:util';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -6,6 +7,8 @@ import path from 'node:path';
 import { killed, spawnServer } from '../../sync-server/src/test/spawn.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
+const SERVER_DIR = path.join(ROOT, 'sync-server');
+const run = promisify(execFile);
 export const WEB_DIR = path.join(ROOT, 'web/build');
 export const FIXTURES = path.join(ROOT, 'shared/src/soda/fixtures');
 export const INGEST_TOKEN = 'e2e-ingest-token';
@@ -16,6 +19,10 @@ export interface ServerProcess {
   url: string;
   dataDir: string;
   proc: ChildProcess;
+  /** The first-admin link the server printed at start (null once a data folder has an admin). */
+  bootstrapUrl: string | null;
+  /** A one-time join link made with `pnpm firebreak invite`, as an admin would on the server's machine. */
+  invite(role?: 'admin' | 'editor' | 'viewer', workspace?: string): Promise<string>;
   stop(signal?: NodeJS.Signals): Promise<void>;
 }
 
@@ -25,7 +32,7 @@ export async function startServer(
 ): Promise<ServerProcess> {
   if (!fs.existsSync(path.join(WEB_DIR, 'index.html'))) throw new Error('web/build is missing: run `pnpm build` first');
   const dataDir = opts.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'firebreak-e2e-'));
-  const { url, proc } = await spawnServer(dataDir, {
+  const { url, proc, bootstrapUrl } = await spawnServer(dataDir, {
     HOST: '127.0.0.1',
     FIREBREAK_DEMO: opts.demo ? '1' : '0',
     FIREBREAK_WEB_DIR: WEB_DIR,
@@ -36,6 +43,20 @@ export async function startServer(
     url,
     dataDir,
     proc,
+    bootstrapUrl,
+    async invite(role = 'editor', workspace = 'default') {
+      const { stdout } = await run(
+        process.execPath,
+        ['--import', 'tsx', 'src/cli.ts', 'invite', '--role', role, '--workspace', workspace],
+        {
+          cwd: SERVER_DIR,
+          env: { ...process.env, DATA_DIR: dataDir, PUBLIC_URL: url }
+        }
+      );
+      const link = /(http:\/\/\S+\/join\/\S+)/.exec(stdout)?.[1];
+      if (!link) throw new Error(`firebreak invite printed no link:\n${stdout}`);
+      return link;
+    },
     stop(signal = 'SIGTERM') {
       // A server that has not shut down cleanly in time is killed, so no run can hang here.
       const force = setTimeout(() => proc.kill('SIGKILL'), STOP_GRACE_MS);

@@ -7,7 +7,7 @@ test('a failing check becomes an incident, numbered by the server and shown on b
   server
 }) => {
   await ingest(server, fixture('soda-scan-orders.json'));
-  const ada = await FirebreakUser.open(browser, server.url, 'Ada');
+  const ada = await FirebreakUser.open(browser, server, 'Ada', { link: server.bootstrapUrl! }); // the link the first start printed
   const { page } = ada;
 
   // The Checks dashboard lists the three checks of the scan.
@@ -42,8 +42,8 @@ test('a failing check becomes an incident, numbered by the server and shown on b
 });
 
 test('a scan ingested while the Checks dashboard is open shows up without a reload', async ({ browser, server }) => {
-  const ada = await FirebreakUser.open(browser, server.url, 'Ada');
-  await expect(ada.page.getByText(/No check results yet/)).toBeVisible();
+  const ada = await FirebreakUser.open(browser, server, 'Ada');
+  await expect(ada.page.getByRole('heading', { name: 'Send your first scan' })).toBeVisible();
   await ingest(server, fixture('soda-scan-results-python.json'));
   await expect(ada.grid().getByRole('row').nth(1)).toBeVisible();
   const scan = fixture('soda-scan-results-python.json');

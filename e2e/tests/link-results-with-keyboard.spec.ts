@@ -4,7 +4,7 @@ import { expect, test } from './fixtures.ts';
 
 test('results are linked to incidents from both sides, with the keyboard alone', async ({ browser, server }) => {
   await ingest(server, fixture('soda-scan-orders.json'));
-  const ada = await FirebreakUser.open(browser, server.url, 'Ada');
+  const ada = await FirebreakUser.open(browser, server, 'Ada');
   const { page } = ada;
 
   // Open the failing check from the dashboard with the keyboard: focus the grid, move, Enter.
@@ -56,7 +56,7 @@ test('results are linked to incidents from both sides, with the keyboard alone',
 
 test('the app starts and works offline after one visit', async ({ browser, server }) => {
   await ingest(server, fixture('soda-scan-orders.json'));
-  const ada = await FirebreakUser.open(browser, server.url, 'Ada');
+  const ada = await FirebreakUser.open(browser, server, 'Ada');
   await expect(ada.row(/Orders volume/)).toBeVisible();
   // The service worker has cached the app shell once it controls the page.
   await ada.page.waitForFunction(() => navigator.serviceWorker?.controller !== null, undefined, { timeout: 20_000 });

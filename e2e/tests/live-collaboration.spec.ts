@@ -10,8 +10,8 @@ async function openIncident(user: FirebreakUser, title: string) {
 
 test('two people edit the same incident live', async ({ browser, server }) => {
   await ingest(server, fixture('soda-scan-orders.json'));
-  const ada = await FirebreakUser.open(browser, server.url, 'Ada');
-  const grace = await FirebreakUser.open(browser, server.url, 'Grace');
+  const ada = await FirebreakUser.open(browser, server, 'Ada');
+  const grace = await FirebreakUser.open(browser, server, 'Grace');
 
   await ada.createIncident(/missing_count\(email\) = 0/, { title: 'Null emails in orders' });
   await openIncident(grace, 'Null emails in orders');

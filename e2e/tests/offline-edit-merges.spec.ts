@@ -4,8 +4,8 @@ import { expect, test } from './fixtures.ts';
 
 test('a browser that goes offline keeps working and merges on reconnect', async ({ browser, server }) => {
   await ingest(server, fixture('soda-scan-orders.json'));
-  const ada = await FirebreakUser.open(browser, server.url, 'Ada');
-  const grace = await FirebreakUser.open(browser, server.url, 'Grace');
+  const ada = await FirebreakUser.open(browser, server, 'Ada');
+  const grace = await FirebreakUser.open(browser, server, 'Grace');
 
   // Ada opens an incident; Grace has it open too.
   await ada.createIncident(/missing_count\(email\) = 0/, { title: 'Null emails' });

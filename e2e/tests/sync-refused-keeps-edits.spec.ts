@@ -7,7 +7,7 @@ test('a change the server refuses stops sync visibly and keeps the edit in the b
   const server = await startServer({ env: { FIREBREAK_MAX_MESSAGE_BYTES: '4000' } });
   try {
     await ingest(server, fixture('soda-scan-orders.json'));
-    const ada = await FirebreakUser.open(browser, server.url, 'Ada');
+    const ada = await FirebreakUser.open(browser, server, 'Ada');
     await ada.expectConnected();
     await ada.createIncident(/Orders volume/, { title: 'Huge paste', description: 'x'.repeat(6000) });
 

@@ -101,6 +101,17 @@ export function createApp(deps: AppDeps) {
       await next();
       if (c.res.ok) c.header('Cache-Control', 'public, max-age=31536000, immutable');
     });
+    // Client-side routes (/w/…) all load the SPA shell, read per request so a rebuild is picked up
+    // without a restart; its CSP allows exactly the inline bootstrap script it contains.
+    const shell = async (c: Context) => {
+      const html = await fs.promises.readFile(indexFile, 'utf8');
+      c.header('Cache-Control', 'no-cache');
+      c.header('Content-Security-Policy', shellCsp(html));
+      return c.html(html);
+    };
+    // Before the static files, which would serve index.html for `/` with the assets' policy.
+    app.get('/', shell);
+    app.get('/index.html', shell);
     app.use('*', async function assetPolicy(c, next) {
       await next();
       if (!c.res.headers.has('Content-Security-Policy')) c.header('Content-Security-Policy', assetCsp());
@@ -109,14 +120,7 @@ export function createApp(deps: AppDeps) {
     // A missing asset is a 404, never the HTML shell: a browser holding an old build must not
     // run HTML as JavaScript.
     app.get('/_app/*', (c) => c.text('Not found', 404));
-    // Client-side routes (/w/…) all load the SPA shell, read per request so a rebuild is picked up
-    // without a restart; its CSP allows exactly the inline bootstrap script it contains.
-    app.get('*', async (c) => {
-      const html = await fs.promises.readFile(indexFile, 'utf8');
-      c.header('Cache-Control', 'no-cache');
-      c.header('Content-Security-Policy', shellCsp(html));
-      return c.html(html);
-    });
+    app.get('*', shell);
   } else {
     app.get('/', (c) =>
       c.text('Firebreak API is running. The web app is not built: run `pnpm build` (or `pnpm start`) to serve it here.')

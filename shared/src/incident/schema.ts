@@ -64,3 +64,14 @@ export const IncidentSchema = z.object({
   timeline: z.array(TimelineEventSchema)
 });
 export type Incident = z.infer<typeof IncidentSchema>;
+
+/** The scalar fields a dashboard row shows, checked the same way as the whole incident. */
+export const IncidentSummaryFieldsSchema = IncidentSchema.pick({
+  title: true,
+  severity: true,
+  status: true,
+  leadId: true,
+  reporterId: true,
+  createdAt: true,
+  resolvedAt: true
+});

@@ -1,4 +1,4 @@
-import type { Db } from './open.ts';
+import type { Db } from './types.ts';
 
 /** What a migration may need to know about the deployment it upgrades. */
 export interface MigrationContext {

@@ -1,5 +1,5 @@
 import type { Migration } from './migrate.ts';
-import type { Db } from './open.ts';
+import type { Db } from './types.ts';
 
 /**
  * Every schema change, in order. Never edit a migration that has shipped: add the next one.

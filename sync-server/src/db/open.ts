@@ -4,7 +4,8 @@ import Database from 'better-sqlite3';
 import { migrate, type MigrationContext } from './migrate.ts';
 import { MIGRATIONS } from './migrations.ts';
 
-export type Db = Database.Database;
+export type { Db } from './types.ts';
+import type { Db } from './types.ts';
 
 export const DB_FILE = 'firebreak.sqlite';
 

@@ -28,7 +28,8 @@ import {
 } from './protocol.ts';
 import * as awarenessProtocol from 'y-protocols/awareness';
 import { Room, SERVER_MEMBER, type Conn, type RoomConn } from './room.ts';
-import { remoteContext, type ConnectionContext, type Extension, type RemoteOrigin, type RoomPolicy } from './types.ts';
+import type { Extension } from './extension.ts';
+import { remoteContext, type ConnectionContext, type RemoteOrigin, type RoomPolicy } from './types.ts';
 
 export { MAX_MESSAGE_BYTES };
 /** A room nobody is connected to is compacted and dropped from memory after this long. */

@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
 import path from 'node:path';
 
 /** Ingest token of servers started by tests. */
@@ -28,7 +29,7 @@ export async function spawnServer(
       FIREBREAK_DEMO: '0',
       FIREBREAK_WEB_DIR: '',
       FIREBREAK_INGEST_TOKEN: TEST_TOKEN,
-      LOG_LEVEL: 'warn',
+      LOG_LEVEL: process.env.FIREBREAK_TEST_SERVER_LOG ? 'info' : 'warn',
       ...env
     },
     stdio: ['ignore', 'pipe', 'pipe']
@@ -36,6 +37,9 @@ export async function spawnServer(
   let out = '';
   let err = '';
   proc.stderr!.on('data', (d) => (err += d));
+  // FIREBREAK_TEST_SERVER_LOG=<file>: keep every spawned server's log there, for debugging a test.
+  const logFile = process.env.FIREBREAK_TEST_SERVER_LOG;
+  if (logFile) for (const s of [proc.stdout!, proc.stderr!]) s.on('data', (d) => fs.appendFileSync(logFile, d));
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`server did not start:\n${out}\n${err}`)), 30_000);
     proc.stdout!.on('data', (d) => {

@@ -17,7 +17,8 @@ import {
 } from '@firebreak/shared';
 import type { Logger } from 'pino';
 import type { Room } from '../relay/room.ts';
-import type { ChangeEvent, ConnectionContext, Extension } from '../relay/types.ts';
+import type { ChangeEvent, Extension } from '../relay/extension.ts';
+import type { ConnectionContext } from '../relay/types.ts';
 
 export interface ValidationOptions {
   log: Logger;

@@ -14,7 +14,8 @@ import type * as Y from 'yjs';
 import type { Logger } from 'pino';
 import type { WorkspaceStore } from '../access/workspaces.ts';
 import type { Relay } from '../relay/relay.ts';
-import type { Extension, RoomPolicy } from '../relay/types.ts';
+import type { Extension } from '../relay/extension.ts';
+import type { RoomPolicy } from '../relay/types.ts';
 
 /**
  * The server's own writes to each workspace: it numbers new incidents (INC-<n>) as they arrive,

@@ -21,6 +21,7 @@ async function request<T>(method: string, path: string, body?: unknown, signal?:
   try {
     res = await fetch(path, {
       method,
+      credentials: 'same-origin',
       signal,
       headers:
         body === undefined
@@ -53,5 +54,13 @@ async function request<T>(method: string, path: string, body?: unknown, signal?:
 
 export const api = {
   get: <T>(path: string, signal?: AbortSignal) => request<T>('GET', path, undefined, signal),
-  put: <T>(path: string, body: unknown) => request<T>('PUT', path, body)
+  put: <T>(path: string, body: unknown) => request<T>('PUT', path, body),
+  post: <T>(path: string, body: unknown) => request<T>('POST', path, body),
+  patch: <T>(path: string, body: unknown) => request<T>('PATCH', path, body),
+  delete: <T>(path: string) => request<T>('DELETE', path)
 };
+
+/** `/api/v1/w/<workspace><rest>`: every workspace's API lives under its id. */
+export function wsApi(workspaceId: string, rest: string): string {
+  return `/api/v1/w/${encodeURIComponent(workspaceId)}${rest}`;
+}

@@ -20,6 +20,7 @@ function summary(over: Partial<IncidentSummary> & { id: string }): IncidentSumma
     reporterId: 'm1',
     createdAt: '2026-11-01T00:00:00.000Z',
     resolvedAt: null,
+    invalid: false,
     links: [],
     ...over
   };

@@ -17,6 +17,8 @@ export interface IncidentSummary {
   reporterId: string;
   createdAt: string;
   resolvedAt: string | null;
+  /** The entry did not parse (a client wrote garbage); shown as a placeholder until repaired. */
+  invalid: boolean;
   /** Linked results, in link order. */
   links: ReadonlyArray<{ resultId: string; checkId: string }>;
 }

@@ -1,4 +1,3 @@
-import { cachedConfig } from '../config.ts';
 import { Catalog } from './catalog.svelte.ts';
 import { Workspace } from './workspace.svelte.ts';
 
@@ -9,20 +8,22 @@ export interface Stores {
 
 let early: (Stores & { workspaceId: string }) | null = null;
 
+/** The workspace in a path like `/w/<id>/…`, or null. */
+export function workspaceOfPath(pathname: string): string | null {
+  const m = /^\/w\/([^/]+)/.exec(pathname);
+  return m ? decodeURIComponent(m[1]!) : null;
+}
+
 /**
- * Creates the stores of the cached workspace while the framework is still booting, so their
+ * Creates the stores of the workspace in the URL while the framework is still booting, so their
  * IndexedDB reads (the first thing either dashboard waits for) overlap the JavaScript start-up
  * instead of following it. Called from the root `+layout.ts` as it is evaluated.
  */
 export function prestart(): void {
   if (typeof indexedDB === 'undefined') return;
-  const config = cachedConfig();
-  if (config && !early)
-    early = {
-      workspaceId: config.workspaceId,
-      workspace: new Workspace(config.workspaceId),
-      catalog: new Catalog(config.workspaceId)
-    };
+  const workspaceId = workspaceOfPath(location.pathname);
+  if (workspaceId && !early)
+    early = { workspaceId, workspace: new Workspace(workspaceId), catalog: new Catalog(workspaceId) };
 }
 
 /** The stores for a workspace: the ones `prestart` made if they match, else new ones. */

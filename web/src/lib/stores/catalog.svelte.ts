@@ -1,6 +1,6 @@
 import { Dexie, liveQuery, type EntityTable, type Subscription } from 'dexie';
 import type { CheckResult, CheckSummary, ChecksPage, ResultsPage } from '@firebreak/shared';
-import { api, ApiError } from '../api.ts';
+import { api, ApiError, wsApi } from '../api.ts';
 import { sortChecks, toCheckRow, type CheckRow } from '../checks/list.ts';
 
 /** Checks per request; the server may answer with fewer. */
@@ -36,6 +36,7 @@ class CatalogDb extends Dexie {
  */
 export class Catalog {
   readonly #db: CatalogDb;
+  readonly #workspaceId: string;
   #sub: Subscription;
   #checks = $state.raw<CheckRow[] | null>(null);
   #byId = $derived(new Map((this.#checks ?? []).map((c) => [c.id, c])));
@@ -48,6 +49,7 @@ export class Catalog {
   error = $state<ApiError | null>(null);
 
   constructor(workspaceId: string) {
+    this.#workspaceId = workspaceId;
     this.#db = new CatalogDb(workspaceId);
     // Reading starts with the app, not at mount: the dashboard's first render waits for it.
     this.#sub = liveQuery(async () => {
@@ -111,7 +113,7 @@ export class Catalog {
     const stored = await this.#db.meta.get('cursor');
     let cursor = typeof stored?.value === 'number' ? stored.value : 0;
     for (;;) {
-      const page = await api.get<ChecksPage>(`/api/v1/checks?cursor=${cursor}&limit=${PAGE_SIZE}`);
+      const page = await api.get<ChecksPage>(wsApi(this.#workspaceId, `/checks?cursor=${cursor}&limit=${PAGE_SIZE}`));
       await this.#db.transaction('rw', this.#db.checks, this.#db.meta, async () => {
         await this.#putChecks(page.checks);
         await this.#db.meta.put({ key: 'cursor', value: page.cursor });
@@ -132,7 +134,7 @@ export class Catalog {
 
   /** Fetches a check's full history from the server and mirrors it; returns it oldest first. */
   async fetchResults(checkId: string): Promise<ResultsPage> {
-    const page = await api.get<ResultsPage>(`/api/v1/checks/${encodeURIComponent(checkId)}/results`);
+    const page = await api.get<ResultsPage>(wsApi(this.#workspaceId, `/checks/${encodeURIComponent(checkId)}/results`));
     await this.#db.transaction('rw', this.#db.results, this.#db.checks, this.#db.meta, async () => {
       await this.#db.results.bulkPut(page.results);
       // Only a newer summary is written: every write re-runs the dashboard's live query.

@@ -23,11 +23,21 @@ describe('readSummary', () => {
       reporterId: 'm1',
       createdAt: '2026-11-01T00:00:00.000Z',
       resolvedAt: '2026-11-03T00:00:00.000Z',
+      invalid: false,
       links: [
         { resultId: 'r1', checkId: 'pg:1' },
         { resultId: 'r2', checkId: 'pg:2' }
       ]
     });
+  });
+
+  it('reads an entry a client wrote badly as a placeholder, never throwing', () => {
+    const doc = new Y.Doc();
+    const id = createIncident(doc, { title: 'Nulls', severity: 'major' }, 'm1');
+    getIncidentMap(doc, id)!.set('status', 'on-fire');
+    expect(readSummary(id, getIncidentMap(doc, id)!)).toMatchObject({ id, invalid: true, links: [] });
+    expect(readSummary('x', 42)).toMatchObject({ id: 'x', invalid: true });
+    expect(readSummary('y', new Y.Map())).toMatchObject({ id: 'y', invalid: true });
   });
 
   it('sees no dashboard change in a description edit', () => {

@@ -1,16 +1,26 @@
 import * as Y from 'yjs';
-import type { IncidentMap, LinkedResult, Severity, Status } from '@firebreak/shared';
+import { IncidentSummaryFieldsSchema, type IncidentMap, type LinkedResult } from '@firebreak/shared';
 import type { IncidentSummary } from '../incidents/list.ts';
 
-/** Reads what the dashboard shows of one incident; cheaper than `readIncident` (no text, no timeline). */
-export function readSummary(id: string, m: IncidentMap): IncidentSummary {
-  const str = (k: string, d = '') => {
-    const v = m.get(k);
-    return typeof v === 'string' ? v : d;
-  };
-  const lead = m.get('leadId');
-  const resolvedAt = m.get('resolvedAt');
-  const results = m.get('results');
+/**
+ * Reads what the dashboard shows of one incident (no text, no timeline) through the shared
+ * schema: an entry a client wrote badly comes back `invalid`, and the list shows a placeholder row
+ * until the server's repair arrives.
+ */
+export function readSummary(id: string, m: unknown): IncidentSummary {
+  if (!(m instanceof Y.Map)) return placeholder(id);
+  const map = m as IncidentMap;
+  const fields = IncidentSummaryFieldsSchema.safeParse({
+    title: map.get('title'),
+    severity: map.get('severity'),
+    status: map.get('status'),
+    leadId: map.get('leadId') ?? null,
+    reporterId: map.get('reporterId'),
+    createdAt: map.get('createdAt'),
+    resolvedAt: map.get('status') === 'resolved' ? (map.get('resolvedAt') ?? null) : null
+  });
+  if (!fields.success) return placeholder(id);
+  const results = map.get('results');
   const links: Array<{ resultId: string; checkId: string; at: string }> = [];
   if (results instanceof Y.Map) {
     for (const [resultId, v] of results.entries()) {
@@ -19,22 +29,28 @@ export function readSummary(id: string, m: IncidentMap): IncidentSummary {
     }
     links.sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0));
   }
+  return { id, ...fields.data, invalid: false, links: links.map(({ resultId, checkId }) => ({ resultId, checkId })) };
+}
+
+function placeholder(id: string): IncidentSummary {
   return {
     id,
-    title: str('title'),
-    severity: str('severity', 'minor') as Severity,
-    status: str('status', 'reported') as Status,
-    leadId: typeof lead === 'string' ? lead : null,
-    reporterId: str('reporterId'),
-    createdAt: str('createdAt'),
-    resolvedAt: typeof resolvedAt === 'string' ? resolvedAt : null,
-    links: links.map(({ resultId, checkId }) => ({ resultId, checkId }))
+    title: '',
+    severity: 'minor',
+    status: 'reported',
+    leadId: null,
+    reporterId: '',
+    createdAt: '',
+    resolvedAt: null,
+    invalid: true,
+    links: []
   };
 }
 
 /** Whether two summaries would render the same dashboard row. */
 export function sameSummary(a: IncidentSummary, b: IncidentSummary): boolean {
   if (
+    a.invalid !== b.invalid ||
     a.title !== b.title ||
     a.severity !== b.severity ||
     a.status !== b.status ||

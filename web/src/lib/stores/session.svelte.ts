@@ -1,91 +1,117 @@
-import { MemberJoinSchema, ulid, type Member } from '@firebreak/shared';
+import { MemberJoinSchema, type Member } from '@firebreak/shared';
 import { api, ApiError } from '../api.ts';
 
-/** The person using this browser. Kept in localStorage; the server learns it through PUT /members/:id. */
-export interface LocalMember {
-  id: string;
-  name: string;
-  email: string;
+/** One workspace this browser is signed in to, and who it is there (the server made the member). */
+export interface Grant {
+  workspace: { id: string; name: string };
+  member: Member;
 }
 
-const MEMBER_KEY = 'firebreak:member';
-/** Set while the server has not yet confirmed the profile (saved offline, or the PUT failed). */
-const UNSENT_KEY = 'firebreak:member-unsent';
-
-function load(): LocalMember | null {
-  try {
-    const v = JSON.parse(localStorage.getItem(MEMBER_KEY) ?? 'null') as Partial<LocalMember> | null;
-    if (v && typeof v.id === 'string' && typeof v.name === 'string' && typeof v.email === 'string')
-      return v as LocalMember;
-  } catch {
-    // A hand-edited or corrupt entry: ask again.
-  }
-  return null;
+/** What `GET /api/v1/session` answers. */
+export interface SessionState {
+  workspaces: Grant[];
+  canCreateWorkspaces: boolean;
+  /** FIREBREAK_OPEN=1: the workspace any browser may join without an invite. */
+  open: { workspaceId: string; name?: string } | null;
 }
 
 export type ProfileErrors = Partial<Record<'name' | 'email', string>>;
 
-export class Session {
-  member = $state<LocalMember | null>(load());
-  /** The last reason the server refused the profile, shown in the header; null when fine or merely offline. */
-  error = $state<string | null>(null);
-  #unsent = $state(localStorage.getItem(UNSENT_KEY) === '1');
-  #sending = false;
+const SESSION_KEY = 'firebreak:session';
+const LAST_KEY = 'firebreak:last-workspace';
 
-  get unsent(): boolean {
-    return this.#unsent;
-  }
-
-  /** Validates and stores the profile locally (works offline), then tells the server. */
-  save(input: { name: string; email: string }): ProfileErrors | null {
-    const parsed = MemberJoinSchema.safeParse(input);
-    if (!parsed.success) {
-      const errors: ProfileErrors = {};
-      for (const issue of parsed.error.issues) {
-        const key = issue.path[0];
-        if ((key === 'name' || key === 'email') && !errors[key]) errors[key] = issue.message;
-      }
-      return errors;
-    }
-    this.member = { id: this.member?.id ?? ulid(), name: parsed.data.name, email: parsed.data.email };
-    localStorage.setItem(MEMBER_KEY, JSON.stringify(this.member));
-    this.#setUnsent(true);
-    void this.push();
+function readJson<T>(key: string): T | null {
+  try {
+    return JSON.parse(localStorage.getItem(key) ?? 'null') as T | null;
+  } catch {
     return null;
   }
+}
 
-  /** Sends the profile if the server has not confirmed it; offline it waits for the next `online` event. */
-  async push(): Promise<void> {
-    const m = this.member;
-    if (!m || !this.#unsent || this.#sending) return;
-    this.#sending = true;
+function isSessionState(v: unknown): v is SessionState {
+  return !!v && typeof v === 'object' && Array.isArray((v as SessionState).workspaces);
+}
+
+/** Field problems from the shared join schema, keyed for the form. */
+export function profileProblems(input: { name: string; email: string }): ProfileErrors | null {
+  const parsed = MemberJoinSchema.safeParse(input);
+  if (parsed.success) return null;
+  const errors: ProfileErrors = {};
+  for (const issue of parsed.error.issues) {
+    const key = issue.path[0];
+    if ((key === 'name' || key === 'email') && !errors[key]) errors[key] = issue.message;
+  }
+  return errors;
+}
+
+/**
+ * Who this browser is, per workspace. The server keeps the session (an httpOnly cookie); this
+ * store mirrors `GET /api/v1/session` into localStorage so the app also starts offline, as the
+ * member it last was.
+ */
+export class Session {
+  state = $state.raw<SessionState | null>(isSessionState(readJson(SESSION_KEY)) ? readJson(SESSION_KEY) : null);
+  /** The server answered at least once since the app started. */
+  fresh = $state(false);
+  /** Why the last refresh failed (offline is `error.offline`). */
+  error = $state.raw<ApiError | null>(null);
+
+  get workspaces(): readonly Grant[] {
+    return this.state?.workspaces ?? [];
+  }
+
+  grant(workspaceId: string): Grant | null {
+    return this.workspaces.find((g) => g.workspace.id === workspaceId) ?? null;
+  }
+
+  get lastWorkspace(): string | null {
+    return localStorage.getItem(LAST_KEY);
+  }
+
+  remember(workspaceId: string): void {
+    localStorage.setItem(LAST_KEY, workspaceId);
+  }
+
+  #store(state: SessionState) {
+    this.state = state;
+    localStorage.setItem(SESSION_KEY, JSON.stringify(state));
+  }
+
+  async refresh(): Promise<void> {
     try {
-      await api.put<{ member: Member }>(`/api/v1/members/${encodeURIComponent(m.id)}`, {
-        name: m.name,
-        email: m.email
-      });
-      // Only clear if nothing changed while the request was in flight.
-      if (this.member === m) this.#setUnsent(false);
+      this.#store(await api.get<SessionState>('/api/v1/session'));
       this.error = null;
     } catch (err) {
-      this.error = err instanceof ApiError && !err.offline ? err.message : null;
+      this.error = err instanceof ApiError ? err : new ApiError('client', String(err), 0);
     } finally {
-      this.#sending = false;
+      this.fresh = true;
     }
-    if (this.member !== m) void this.push();
   }
 
-  /** Retries the profile when the network returns. Returns the cleanup. */
-  start(): () => void {
-    const retry = () => void this.push();
-    window.addEventListener('online', retry);
-    retry();
-    return () => window.removeEventListener('online', retry);
+  /** Redeems an invite link; the server sets the session cookie. */
+  async join(token: string, profile: { name: string; email: string }): Promise<Grant> {
+    const grant = await api.post<Grant>('/api/v1/join', { token, ...profile });
+    await this.refresh();
+    return grant;
   }
 
-  #setUnsent(v: boolean) {
-    this.#unsent = v;
-    if (v) localStorage.setItem(UNSENT_KEY, '1');
-    else localStorage.removeItem(UNSENT_KEY);
+  /** Joins the open workspace (FIREBREAK_OPEN) as an editor. */
+  async openJoin(workspaceId: string, profile: { name: string; email: string }): Promise<Grant> {
+    const grant = await api.post<Grant>(`/api/v1/w/${encodeURIComponent(workspaceId)}/open-join`, profile);
+    await this.refresh();
+    return grant;
+  }
+
+  async updateProfile(workspaceId: string, profile: { name: string; email: string }): Promise<Member> {
+    const { member } = await api.put<{ member: Member }>(`/api/v1/w/${encodeURIComponent(workspaceId)}/me`, profile);
+    await this.refresh();
+    return member;
+  }
+
+  async signOut(): Promise<void> {
+    await api.post('/api/v1/logout', {});
+    localStorage.removeItem(SESSION_KEY);
+    localStorage.removeItem(LAST_KEY);
+    this.state = { workspaces: [], canCreateWorkspaces: false, open: this.state?.open ?? null };
   }
 }

@@ -9,7 +9,7 @@ import {
   membersMap,
   metaMap,
   numbersMap,
-  readIncident,
+  parseIncident,
   setDescription,
   setLead,
   setResolutionNotes,
@@ -19,6 +19,7 @@ import {
   systemRoomName,
   unlinkResult,
   type Incident,
+  type ParsedIncident,
   type IncidentCreate,
   type IntegrationLink,
   type Member,
@@ -26,7 +27,6 @@ import {
   type Status
 } from '@firebreak/shared';
 import type { IncidentSummary } from '../incidents/list.ts';
-import type { LocalMember } from './session.svelte.ts';
 import { IncidentCache, type IncidentSnapshot } from './incident-cache.ts';
 import { readSummary, sameSummary } from './incident-summary.ts';
 import { Signal } from './signal.svelte.ts';
@@ -45,6 +45,8 @@ const isLocal = (origin: unknown) => isOrigin(origin) && origin.kind === 'local'
  */
 export class Workspace {
   readonly id: string;
+  /** The workspace's display name, as the session last said. */
+  name = $state('');
   readonly #doc = new Y.Doc();
   readonly #sys = new Y.Doc();
   readonly #cache: IncidentCache;
@@ -52,7 +54,7 @@ export class Workspace {
   readonly #cached: Promise<IncidentSnapshot | null>;
   readonly #connection: SyncConnection;
   #cleanup: Array<() => void> = [];
-  #actor: LocalMember | null = null;
+  #actor = $state.raw<Member | null>(null);
   #destroyed = false;
 
   /** The workspace document has been read from IndexedDB (it may still be empty). */
@@ -69,7 +71,7 @@ export class Workspace {
   #byResult: Map<string, IncidentSummary[]> | null = null;
   #listSignal = new Signal();
   // Full incidents (detail page), re-read only for the incident an event touched.
-  #full = new Map<string, Incident>();
+  #full = new Map<string, ParsedIncident>();
   #incidentSignals = new Map<string, Signal>();
 
   #numbers: Map<string, number> | null = null;
@@ -135,7 +137,7 @@ export class Workspace {
     for (const id of ids) {
       const m = incidents.get(id);
       const prev = this.#summaries.get(id);
-      if (!(m instanceof Y.Map)) {
+      if (m === undefined) {
         if (prev) {
           this.#summaries.delete(id);
           changed.push(id);
@@ -215,16 +217,40 @@ export class Workspace {
     this.#sys.destroy();
   }
 
-  /** Who edits in this browser; every write is attributed to them. */
-  setActor(member: LocalMember | null): void {
+  /** Who edits in this browser (the member the server made for this session); writes are attributed to them. */
+  setActor(member: Member | null): void {
     this.#actor = member;
     this.#members = null;
     this.#memberList = null;
     this.#membersSignal.notify();
   }
 
+  /** This browser's member, with the role the server last said (the system document is live). */
+  get me(): Member | null {
+    const actor = this.#actor;
+    if (!actor) return null;
+    return this.memberMap.get(actor.id) ?? actor;
+  }
+
+  /** Viewers read everything and write nothing; every control checks this. */
+  get canEdit(): boolean {
+    const me = this.me;
+    return !!me && !me.removedAt && (me.role === 'editor' || me.role === 'admin');
+  }
+
+  get isAdmin(): boolean {
+    const me = this.me;
+    return !!me && !me.removedAt && me.role === 'admin';
+  }
+
+  /** An in-app path inside this workspace: `href('/incidents/x')` is `/w/<id>/incidents/x`. */
+  href(path = ''): string {
+    return `/w/${encodeURIComponent(this.id)}${path}`;
+  }
+
   #by(): string {
-    if (!this.#actor) throw new Error('Enter your name before editing incidents.');
+    if (!this.#actor) throw new Error('Sign in before editing incidents.');
+    if (!this.canEdit) throw new Error('You have read-only access to this workspace (viewer).');
     if (!this.loaded) throw new Error('Incidents are still loading in this browser; try again in a moment.');
     return this.#actor.id;
   }
@@ -296,19 +322,27 @@ export class Workspace {
     return this.#indexes().byResult;
   }
 
-  /** One incident with its description, notes and timeline; undefined if unknown (yet). */
-  incident(id: string): Incident | undefined {
+  /**
+   * One incident with its description, notes and timeline, read through the shared schema:
+   * undefined if unknown (yet), or `{ok: false}` with the problems while a bad write awaits repair.
+   */
+  incidentRead(id: string): ParsedIncident | undefined {
     let signal = this.#incidentSignals.get(id);
     if (!signal) this.#incidentSignals.set(id, (signal = new Signal()));
     signal.track();
     let full = this.#full.get(id);
     if (!full) {
       const m = incidentsMap(this.#doc).get(id);
-      if (!(m instanceof Y.Map)) return undefined;
-      full = readIncident(m);
+      if (m === undefined) return undefined;
+      full = parseIncident(id, m);
       this.#full.set(id, full);
     }
     return full;
+  }
+
+  incident(id: string): Incident | undefined {
+    const read = this.incidentRead(id);
+    return read?.ok ? read.incident : undefined;
   }
 
   create(input: IncidentCreate): string {
@@ -364,16 +398,18 @@ export class Workspace {
       const snapshot = this.#sysLoaded ? null : this.#snapshot;
       const map = new Map(snapshot ? snapshot.members.map((m) => [m.id, m]) : membersMap(this.#sys).entries());
       const me = this.#actor;
-      if (me && !map.has(me.id)) map.set(me.id, { ...me, role: 'editor', joinedAt: '' });
+      if (me && !map.has(me.id)) map.set(me.id, me);
       this.#members = map;
     }
     return this.#members;
   }
 
-  /** Members sorted by name, for the Lead select. */
+  /** Current members sorted by name, for the Lead select (removed ones still name their history). */
   get members(): readonly Member[] {
     const map = this.memberMap;
-    return (this.#memberList ??= [...map.values()].sort((a, b) => a.name.localeCompare(b.name)));
+    return (this.#memberList ??= [...map.values()]
+      .filter((m) => !m.removedAt)
+      .sort((a, b) => a.name.localeCompare(b.name)));
   }
 
   /** What integrations wrote back for an incident (channel, ticket…), newest state. */
