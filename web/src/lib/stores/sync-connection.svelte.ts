@@ -4,6 +4,11 @@ import { WebsocketProvider } from 'y-websocket';
 
 export type SyncState = 'connected' | 'reconnecting' | 'offline' | 'refused';
 
+/** Retryable closes within this window… */
+const THROTTLE_WINDOW_MS = 2 * 60_000;
+/** …this many times are shown to the user; one or two are routine and stay silent. */
+const THROTTLE_NOTICE_AFTER = 3;
+
 function wsBase(): string {
   return `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/sync`;
 }
@@ -23,6 +28,9 @@ export class SyncConnection {
   #pending = $state.raw<ReadonlySet<string>>(new Set());
   readonly #pendingKey: string;
   #providers: WebsocketProvider[] = [];
+  #throttles: number[] = [];
+  /** Why the server keeps asking this browser to reconnect later, once it has happened repeatedly. */
+  #throttled = $state<string | null>(null);
   #persistence: IndexeddbPersistence[] = [];
   #cleanup: Array<() => void> = [];
   #destroyed = false;
@@ -41,6 +49,11 @@ export class SyncConnection {
     if (!this.#online) return 'offline';
     if (this.#refused) return 'refused';
     return this.#status === 'connected' && this.#synced ? 'connected' : 'reconnecting';
+  }
+
+  /** Set when the server asked this browser to back off several times in a row (cleared on sync). */
+  get throttled(): string | null {
+    return this.#throttled;
   }
 
   /** Why the relay refused this browser, when it did. */
@@ -106,6 +119,18 @@ export class SyncConnection {
     this.#providers.push(provider);
     // y-websocket stops retrying after a 44xx close; say so instead of "Reconnecting…" forever.
     provider.on('closed', (event) => (this.#refused = event));
+    // 45xx ("try again later": too fast, too slow, busy) reconnect by themselves; only a run of
+    // them is worth a word to the user.
+    provider.on('connection-close', (event) => {
+      if (!event || event.code < 4500 || event.code >= 4600) return;
+      const now = Date.now();
+      this.#throttles = [...this.#throttles.filter((t) => now - t < THROTTLE_WINDOW_MS), now];
+      if (this.#throttles.length >= THROTTLE_NOTICE_AFTER)
+        this.#throttled = event.reason || `closed with ${event.code}`;
+    });
+    provider.on('sync', (synced: boolean) => {
+      if (synced) this.#throttled = null;
+    });
     if (tracked) {
       provider.on('status', ({ status }) => (this.#status = status));
       provider.on('sync', (synced: boolean) => {

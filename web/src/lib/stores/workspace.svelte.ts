@@ -266,6 +266,11 @@ export class Workspace {
     return this.#connection.refusal;
   }
 
+  /** The server keeps asking this browser to reconnect later (too many updates, too slow…). */
+  get syncThrottled(): string | null {
+    return this.#connection.throttled;
+  }
+
   get pendingIncidents(): number {
     return this.#connection.pendingIncidents;
   }
