@@ -11,7 +11,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { SERVER_KINDS, type ServerKind } from './lib/messages.ts';
 import { ensureNatives } from './lib/natives.ts';
-import { PINNED } from './lib/procs.ts';
+import { PINNED, prioritized } from './lib/procs.ts';
 import { printReport, type Row } from './lib/report.ts';
 import { coldJoin, connect, fanout, saturation, type Settings, type Topology } from './lib/workloads.ts';
 
@@ -100,7 +100,14 @@ fs.writeFileSync(
     {
       startedAt: started.toISOString(),
       durationMs,
-      machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, node: process.version, pinned: PINNED },
+      machine: {
+        cpus: os.cpus().length,
+        model: os.cpus()[0]?.model,
+        node: process.version,
+        pinned: PINNED,
+        prioritized,
+        loadAverage: os.loadavg()
+      },
       versions: Object.fromEntries(PEERS.map((p) => [p, version(p)])),
       settings,
       servers,

@@ -50,7 +50,13 @@ export function ensureNatives(): void {
     const env: NodeJS.ProcessEnv = { ...process.env, JOBS: 'max' };
     // No prebuilt binaries can be downloaded: compile against the system Node headers.
     if (!env.npm_config_nodedir && fs.existsSync('/usr/include/node/node.h')) env.npm_config_nodedir = '/usr';
-    execFileSync('npm', ['run', 'install'], { cwd: dir, env, stdio: ['ignore', 'ignore', 'inherit'] });
+    try {
+      execFileSync('npm', ['run', 'install'], { cwd: dir, env, stdio: 'pipe', maxBuffer: 256 * 2 ** 20 });
+    } catch (err) {
+      const out = err as { stdout?: Buffer; stderr?: Buffer };
+      process.stderr.write(`${out.stdout ?? ''}${out.stderr ?? ''}`.slice(-20_000));
+      throw new Error(`building ${n.name} in ${dir} failed (output above)`);
+    }
     if (!loads(dir)) throw new Error(`${n.name} still does not load after building it in ${dir}`);
   }
 }

@@ -117,7 +117,7 @@ export function printReport(rows: Row[]) {
         'noise'
       ],
       sat.map((r) => {
-        const failed = r.steps.find((s) => !s.pass) ?? r.steps[r.steps.length - 1];
+        const failed = r.steps.find((s) => !s.pass && !s.retried) ?? r.steps[r.steps.length - 1];
         return [
           r.topology,
           r.server,
@@ -184,14 +184,14 @@ export function printReport(rows: Row[]) {
   const cold = rows.filter((r): r is ColdJoinRow => r.workload === 'coldjoin');
   if (cold.length) {
     table(
-      'Cold join (server restarted on its stored data, one new client: connect → synced; ms)',
+      'Cold join (server restarted on its stored data, one new client; ms from connect)',
       [
         'incidents',
         'server',
         'synced median',
-        'max',
+        'synced max',
+        'all content median',
         '×HP',
-        'all content',
         'partial first sync',
         'stored MiB',
         'doc MiB',
@@ -202,13 +202,14 @@ export function printReport(rows: Row[]) {
         r.server,
         ms(r.syncedMedianMs),
         ms(r.syncedMaxMs),
+        r.fullMedianMs === null ? 'NEVER' : ms(r.fullMedianMs),
+        // On the time to the whole document: a fast but empty `synced` is no win.
         ratio(
           rows,
           r,
-          (x) => (x as ColdJoinRow).syncedMedianMs,
+          (x) => (x as ColdJoinRow).fullMedianMs,
           () => true
         ),
-        r.fullMedianMs === null ? 'NEVER' : ms(r.fullMedianMs),
         `${r.partialFirstSyncs}/${r.runs.length}`,
         (r.storedBytes / 2 ** 20).toFixed(1),
         (r.seed.updateBytes / 2 ** 20).toFixed(1),
@@ -290,8 +291,11 @@ function printTargets(rows: Row[]) {
   if (j) {
     checks.push({
       target: `cold join of ${j.seed.incidents} incidents ≤ 300 ms`,
-      value: `${ms(j.syncedMaxMs)} ms (max of ${j.runs.length})`,
-      pass: j.syncedMaxMs <= 300
+      value:
+        j.fullMedianMs === null
+          ? 'never complete'
+          : `${ms(j.fullMedianMs)} ms median, ${ms(Math.max(...j.runs.map((r) => r.fullMs ?? Infinity)))} max`,
+      pass: j.fullMedianMs !== null && j.fullMedianMs <= 300
     });
     checks.push({
       target: 'cold join: never a partial first synced',

@@ -140,6 +140,8 @@ export interface SaturationStep extends StepResult {
   failure: string | null;
   clientBusy: boolean;
   serverBusy: boolean;
+  /** A failed attempt that was run once more (the next entry is the retry). */
+  retried?: boolean;
 }
 
 export interface SaturationRow {
@@ -151,7 +153,7 @@ export interface SaturationRow {
   maxSustained: { rate: number; deliveriesPerSec: number } | null;
   /** What stopped the stepping, and which process was saturated at that point. */
   stoppedBy: string;
-  limitedBy: 'server' | 'client' | 'both' | 'neither' | 'not reached';
+  limitedBy: 'server' | 'client' | 'both' | 'neither saturated' | 'not reached';
   verify: VerifyResult;
   kill: { rate: number; abandon: AbandonResult; recheck: RecheckResult };
 }
@@ -167,7 +169,7 @@ export function saturation(kind: ServerKind, s: Settings): Promise<SaturationRow
       const steps: SaturationStep[] = [];
       let rate = SATURATION_START_RATE;
       await client.call({ op: 'fanout.step', rate, durationMs: s.warmupMs, drainMs: DRAIN_MS });
-      for (let i = 0; i < SATURATION_MAX_STEPS; i++, rate = Math.round(rate * SATURATION_FACTOR)) {
+      const runStep = async (): Promise<SaturationStep> => {
         const before = sample(server, client);
         const step = await client.call<StepResult>({
           op: 'fanout.step',
@@ -189,7 +191,7 @@ export function saturation(kind: ServerKind, s: Settings): Promise<SaturationRow
           step.clientCpu >= CLIENT_BUSY_CPU ||
           step.clientLoopLagMs > CLIENT_BUSY_LAG_MS ||
           step.offeredRate < rate * OFFERED_SHORTFALL;
-        steps.push({
+        return {
           ...step,
           serverCpu,
           noise: measured.noise,
@@ -197,12 +199,22 @@ export function saturation(kind: ServerKind, s: Settings): Promise<SaturationRow
           failure,
           clientBusy,
           serverBusy: serverCpu >= SERVER_BUSY_CPU
-        });
-        if (failure) break;
+        };
+      };
+      for (let i = 0; i < SATURATION_MAX_STEPS; i++, rate = Math.round(rate * SATURATION_FACTOR)) {
+        let step = await runStep();
+        // One hiccup (a GC pause, a neighbour's burst) must not end the search: a failed step
+        // is run once more, and only a second failure stops it.
+        if (!step.pass) {
+          steps.push({ ...step, retried: true });
+          step = await runStep();
+        }
+        steps.push(step);
+        if (!step.pass) break;
       }
       const passed = steps.filter((x) => x.pass);
       const last = passed[passed.length - 1];
-      const failed = steps.find((x) => !x.pass);
+      const failed = steps.find((x) => !x.pass && !x.retried);
       const verify = await client.call<VerifyResult>({ op: 'fanout.verify', waitMs: VERIFY_WAIT_MS });
 
       // Crash in the middle of writing at the highest sustained rate, then ask fresh clients.
@@ -232,7 +244,7 @@ export function saturation(kind: ServerKind, s: Settings): Promise<SaturationRow
               ? ('client' as const)
               : failed.serverBusy
                 ? ('server' as const)
-                : ('neither' as const),
+                : ('neither saturated' as const),
         verify,
         kill: { rate: killRate, abandon, recheck }
       };
