@@ -82,5 +82,8 @@ export async function join(target: Target, room: string, incidents: number, wait
   const full = await waitUntil(() => incidentsMap(doc).size >= incidents, waitMs, 2);
   const fullMs = full ? now() - t0 : null;
   replica.destroy();
-  return { syncedMs, incidentsAtSynced, fullMs };
+  const whole = Y.encodeStateAsUpdate(doc);
+  const t1 = now();
+  Y.applyUpdate(new Y.Doc(), whole);
+  return { syncedMs, incidentsAtSynced, fullMs, clientApplyMs: now() - t1 };
 }

@@ -7,6 +7,9 @@ import * as coldjoin from './coldjoin.ts';
 import { connectMany } from './connect.ts';
 import * as fanout from './fanout.ts';
 
+// y-websocket's provider adds a process 'exit' listener per instance; hundreds are intended here.
+process.setMaxListeners(0);
+
 function handle(req: ClientRequest): Promise<unknown> | unknown {
   switch (req.op) {
     case 'fanout.open':

@@ -81,6 +81,8 @@ export interface JoinResult {
   incidentsAtSynced: number;
   /** Connect → every incident present (equal to syncedMs unless the first sync was partial). */
   fullMs: number | null;
+  /** Applying the whole document to an empty Y.Doc in the client process: a floor for any server. */
+  clientApplyMs: number;
 }
 
 export type ClientResponse = { id: number; ok: true; result: unknown } | { id: number; ok: false; error: string };

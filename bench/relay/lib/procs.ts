@@ -61,7 +61,7 @@ const CLK_TCK = (() => {
 })();
 
 /** `node --import tsx <script>` in this very process (no tsx wrapper process), pinned if we can. */
-function spawnNode(script: string, core: number, env: NodeJS.ProcessEnv): ChildProcess {
+function spawnNode(script: string, core: number, env: NodeJS.ProcessEnv, stdout: 'inherit' | 'ignore'): ChildProcess {
   // BENCH_NODE_FLAGS (e.g. "--cpu-prof"): to profile a server or the clients, never for numbers.
   const flags = process.env.BENCH_NODE_FLAGS?.split(' ').filter(Boolean) ?? [];
   const args = [...flags, '--import', 'tsx', script];
@@ -70,7 +70,7 @@ function spawnNode(script: string, core: number, env: NodeJS.ProcessEnv): ChildP
   return spawn(cmd!, argv, {
     cwd: BENCH_DIR,
     env: { ...process.env, ...env },
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc']
+    stdio: ['ignore', stdout, 'inherit', 'ipc']
   });
 }
 
@@ -168,7 +168,8 @@ export interface ServerProcess {
 }
 
 export async function startServer(kind: ServerKind, dataDir: string): Promise<ServerProcess> {
-  const proc = spawnNode(SERVER_SCRIPTS[kind], SERVER_CORE, { BENCH_DATA_DIR: dataDir });
+  // A server's stdout is its banner (y-websocket-server prints one per start); errors go to stderr.
+  const proc = spawnNode(SERVER_SCRIPTS[kind], SERVER_CORE, { BENCH_DATA_DIR: dataDir }, 'ignore');
   const port = await new Promise<number>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`${kind} did not start`)), START_TIMEOUT_MS);
     proc.once('message', (m: { type?: string; port?: number }) => {
@@ -211,7 +212,7 @@ export interface ClientProcess {
 }
 
 export async function startClient(): Promise<ClientProcess> {
-  const proc = spawnNode('client/main.ts', CLIENT_CORE, {});
+  const proc = spawnNode('client/main.ts', CLIENT_CORE, {}, 'inherit');
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('client process did not start')), START_TIMEOUT_MS);
     proc.once('message', () => {

@@ -17,7 +17,7 @@ const ms = (x: number) => (x < 10 ? x.toFixed(2) : x < 100 ? x.toFixed(1) : x.to
 const pct = (x: number) => `${(x * 100).toFixed(0)}%`;
 const mib = (kib: number) => (kib / 1024).toFixed(0);
 /** A process that waited for its core more than this share of the time was slowed by others. */
-export const NOISY = 0.05;
+export const NOISY = 0.1;
 const noisy = (n: Noise) => n.serverWait > NOISY || n.clientWait > NOISY;
 const noise = (n: Noise) => `${pct(n.serverWait)}/${pct(n.clientWait)}${noisy(n) ? ' !' : ''}`;
 const worst = (ns: Noise[]) =>
@@ -211,6 +211,7 @@ export function printReport(rows: Row[]) {
           () => true
         ),
         `${r.partialFirstSyncs}/${r.runs.length}`,
+        ms(r.clientApplyMedianMs),
         (r.storedBytes / 2 ** 20).toFixed(1),
         (r.seed.updateBytes / 2 ** 20).toFixed(1),
         noise(r.noise)

@@ -290,6 +290,7 @@ export interface ColdJoinRow {
   fullMedianMs: number | null;
   /** Joins whose first `synced` came with fewer than all incidents. */
   partialFirstSyncs: number;
+  clientApplyMedianMs: number;
   storedBytes: number;
   /** Worst interference seen over the joins. */
   noise: Noise;
@@ -338,6 +339,7 @@ export async function coldJoin(kind: ServerKind, s: Settings): Promise<ColdJoinR
       syncedMaxMs: Math.max(...runs.map((r) => r.syncedMs)),
       fullMedianMs: full.every((x) => x !== null) ? median(full as number[]) : null,
       partialFirstSyncs: runs.filter((r) => r.incidentsAtSynced < s.incidents).length,
+      clientApplyMedianMs: median(runs.map((r) => r.clientApplyMs)),
       storedBytes,
       noise
     };
