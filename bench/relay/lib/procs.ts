@@ -122,6 +122,32 @@ export interface Noise {
   clientWait: number;
 }
 
+/** How often the server's main thread state is looked at to see it blocked on disk. */
+const STATE_POLL_MS = 5;
+
+/**
+ * Samples the server's main thread state until stopped: the share of samples in `D`
+ * (uninterruptible sleep, i.e. waiting for the disk) says an event loop stalls on synchronous
+ * I/O, which CPU figures do not show.
+ */
+export function watchIoBlocking(pid: number): () => number {
+  let blocked = 0;
+  let total = 0;
+  const timer = setInterval(() => {
+    try {
+      const stat = fs.readFileSync(`/proc/${pid}/task/${pid}/stat`, 'utf8');
+      total++;
+      if (stat[stat.lastIndexOf(')') + 2] === 'D') blocked++;
+    } catch {
+      // The process is gone (killed on purpose in the durability check).
+    }
+  }, STATE_POLL_MS);
+  return () => {
+    clearInterval(timer);
+    return total ? blocked / total : 0;
+  };
+}
+
 export interface Phase {
   wallMs: number;
   serverCpuMs: number;

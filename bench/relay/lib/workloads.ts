@@ -15,6 +15,7 @@ import {
   phase,
   sample,
   startClient,
+  watchIoBlocking,
   startServer,
   type ClientProcess,
   type Noise,
@@ -55,6 +56,8 @@ const SATURATION_MAX_STEPS = 16;
 export const CLIENT_BUSY_CPU = 0.9;
 export const CLIENT_BUSY_LAG_MS = 50;
 export const SERVER_BUSY_CPU = 0.9;
+/** A server whose event loop waits on the disk this much of the time is limited by it. */
+export const SERVER_BUSY_IO = 0.2;
 /** The client must send at least this share of the asked rate, or it is the bottleneck. */
 const OFFERED_SHORTFALL = 0.95;
 /** How long the saturation writers keep going before the server is SIGKILLed. */
@@ -99,6 +102,8 @@ export interface FanoutRow {
   serverCpuShare: number;
   peakRssKiB: number;
   rssPerRoomKiB: number;
+  /** Share of the write phase the server's event loop was blocked on the disk. */
+  serverIoBlocked: number;
   noise: Noise;
 }
 
@@ -109,7 +114,9 @@ export function fanout(kind: ServerKind, topology: Topology, s: Settings): Promi
     const rate = s.ratePerClient * topology.rooms * topology.perRoom;
     await client.call({ op: 'fanout.step', rate, durationMs: s.warmupMs, drainMs: DRAIN_MS });
     const before = sample(server, client);
+    const io = watchIoBlocking(server.pid);
     const step = await client.call<StepResult>({ op: 'fanout.step', rate, durationMs: s.fanoutMs, drainMs: DRAIN_MS });
+    const serverIoBlocked = io();
     const write = phase(before, sample(server, client));
     const verify = await client.call<VerifyResult>({ op: 'fanout.verify', waitMs: VERIFY_WAIT_MS });
     const end = server.stats();
@@ -127,6 +134,7 @@ export function fanout(kind: ServerKind, topology: Topology, s: Settings): Promi
       serverCpuShare: serverCpuMs / write.wallMs,
       peakRssKiB: end.peakRssKiB,
       rssPerRoomKiB: (end.rssKiB - idle.rssKiB) / topology.rooms,
+      serverIoBlocked,
       noise: write.noise
     };
   });
@@ -134,6 +142,7 @@ export function fanout(kind: ServerKind, topology: Topology, s: Settings): Promi
 
 export interface SaturationStep extends StepResult {
   serverCpu: number;
+  serverIoBlocked: number;
   noise: Noise;
   pass: boolean;
   /** Why the step failed. */
@@ -153,7 +162,7 @@ export interface SaturationRow {
   maxSustained: { rate: number; deliveriesPerSec: number } | null;
   /** What stopped the stepping, and which process was saturated at that point. */
   stoppedBy: string;
-  limitedBy: 'server' | 'client' | 'both' | 'neither saturated' | 'not reached';
+  limitedBy: 'server' | 'server (disk)' | 'client' | 'both' | 'neither saturated' | 'not reached';
   verify: VerifyResult;
   kill: { rate: number; abandon: AbandonResult; recheck: RecheckResult };
 }
@@ -171,12 +180,14 @@ export function saturation(kind: ServerKind, s: Settings): Promise<SaturationRow
       await client.call({ op: 'fanout.step', rate, durationMs: s.warmupMs, drainMs: DRAIN_MS });
       const runStep = async (): Promise<SaturationStep> => {
         const before = sample(server, client);
+        const io = watchIoBlocking(server.pid);
         const step = await client.call<StepResult>({
           op: 'fanout.step',
           rate,
           durationMs: s.stepMs,
           drainMs: DRAIN_MS
         });
+        const serverIoBlocked = io();
         const measured = phase(before, sample(server, client));
         const serverCpu = measured.serverCpuMs / measured.wallMs;
         const failure =
@@ -194,11 +205,12 @@ export function saturation(kind: ServerKind, s: Settings): Promise<SaturationRow
         return {
           ...step,
           serverCpu,
+          serverIoBlocked,
           noise: measured.noise,
           pass: failure === null,
           failure,
           clientBusy,
-          serverBusy: serverCpu >= SERVER_BUSY_CPU
+          serverBusy: serverCpu >= SERVER_BUSY_CPU || serverIoBlocked >= SERVER_BUSY_IO
         };
       };
       for (let i = 0; i < SATURATION_MAX_STEPS; i++, rate = Math.round(rate * SATURATION_FACTOR)) {
@@ -243,7 +255,9 @@ export function saturation(kind: ServerKind, s: Settings): Promise<SaturationRow
             : failed.clientBusy
               ? ('client' as const)
               : failed.serverBusy
-                ? ('server' as const)
+                ? failed.serverCpu >= SERVER_BUSY_CPU
+                  ? ('server' as const)
+                  : ('server (disk)' as const)
                 : ('neither saturated' as const),
         verify,
         kill: { rate: killRate, abandon, recheck }
