@@ -67,6 +67,7 @@ export function printReport(rows: Row[]) {
         'CPU µs/upd',
         'CPU ×HP',
         'srv CPU',
+        'srv disk wait',
         'peak RSS MiB',
         'KiB/room',
         'client CPU',
@@ -109,7 +110,7 @@ export function printReport(rows: Row[]) {
         '×HP',
         'stopped by',
         'limited by',
-        'srv/client CPU',
+        'srv CPU/disk wait/client CPU',
         'missing',
         'converged',
         'SIGKILL: confirmed',
@@ -148,7 +149,7 @@ export function printReport(rows: Row[]) {
           r.steps
             .map(
               (s) =>
-                `${s.rate}/s p99 ${ms(s.latencyMs.p99)} srv ${pct(s.serverCpu)} cli ${pct(s.clientCpu)}${s.pass ? '' : ' ✗'}`
+                `${s.rate}/s p99 ${ms(s.latencyMs.p99)} srv ${pct(s.serverCpu)} disk ${pct(s.serverIoBlocked)} cli ${pct(s.clientCpu)}${s.pass ? '' : ' ✗'}`
             )
             .join(' · ')
       );
@@ -194,6 +195,7 @@ export function printReport(rows: Row[]) {
         'all content median',
         '×HP',
         'partial first sync',
+        'client apply',
         'stored MiB',
         'doc MiB',
         'noise'
