@@ -149,13 +149,16 @@ export function printReport(rows: Row[]) {
           r.steps
             .map(
               (s) =>
-                `${s.rate}/s p99 ${ms(s.latencyMs.p99)} srv ${pct(s.serverCpu)} disk ${pct(s.serverIoBlocked)} cli ${pct(s.clientCpu)}${s.pass ? '' : ' ✗'}`
+                `${s.rate}/s p99 ${ms(s.latencyMs.p99)} srv ${pct(s.serverCpu)} disk ${pct(s.serverIoBlocked)} cli ${pct(s.clientCpu)}` +
+                (s.pass ? '' : s.retried ? ' ✗ (run again)' : ' ✗')
             )
             .join(' · ')
       );
     }
     if (sat.some((r) => r.limitedBy === 'client' || r.limitedBy === 'both'))
-      console.log('  "limited by client": the client process was saturated, so the server can do at least that much.');
+      console.log(
+        '  "client"/"both": the client process was saturated, so the server can do at least that much (a lower bound).'
+      );
   }
 
   const con = rows.filter((r): r is ConnectRow => r.workload === 'connect');
