@@ -3,24 +3,14 @@ import path from 'node:path';
 import { createHash } from 'node:crypto';
 import { Hono, type Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
-import { getCookie } from 'hono/cookie';
 import { serveStatic } from '@hono/node-server/serve-static';
-import { upgradeWebSocket } from '@hono/node-server';
-import { getConnInfo } from '@hono/node-server/conninfo';
 import type { Logger } from 'pino';
 import type { AccessService } from './access/access-service.ts';
-import { SESSION_COOKIE } from './access/sessions.ts';
 import { apiRoutes, type ApiDeps } from './api/routes.ts';
 import { ApiError, errorBody } from './api/errors.ts';
 import { sameOrigin } from './api/http.ts';
-import { CloseCode } from './relay/protocol.ts';
-import type { Relay } from './relay/relay.ts';
-import { syncSocket } from './relay/socket.ts';
-import { RelayRefusal, type ConnectionContext } from './relay/types.ts';
-import { atLeast } from './access/members.ts';
 
 export interface AppDeps extends ApiDeps {
-  relay: Relay;
   log: Logger;
   access: AccessService;
   /** Origins whose pages may use the API and the relay with a session: PUBLIC_URL (and `pnpm dev`'s). */
@@ -29,10 +19,7 @@ export interface AppDeps extends ApiDeps {
   webDir: string | null;
 }
 
-/** Refused websocket upgrades one address may make per window before it is answered 429 without upgrading. */
-export const MAX_REFUSED_UPGRADES_PER_MINUTE = 30;
-
-/** The whole HTTP surface: API, the y-websocket relay at /sync/:room, and the SPA. */
+/** The HTTP surface: API and the SPA (the relay's websocket upgrades are `relay/upgrade.ts`). */
 export function createApp(deps: AppDeps) {
   const app = new Hono();
 
@@ -72,28 +59,6 @@ export function createApp(deps: AppDeps) {
   app.route('/api/v1', apiRoutes(deps));
   app.all('/api/*', (c) => c.json(errorBody('not_found', `No API route ${c.req.method} ${c.req.path}`), 404));
 
-  const refusals = new RefusalCounter(MAX_REFUSED_UPGRADES_PER_MINUTE, 60_000);
-  app.get(
-    '/sync/:room',
-    async function upgradeGate(c, next) {
-      if (refusals.over(address(c)))
-        return c.text('Too many refused connections from this address; wait a minute', 429);
-      await next();
-    },
-    upgradeWebSocket(
-      (c) => {
-        const room = c.req.param('room') ?? '';
-        const auth = authenticateUpgrade(deps, c, room);
-        if (auth instanceof RelayRefusal) {
-          refusals.add(address(c));
-          deps.log.info({ room, code: auth.code, reason: auth.reason }, 'refused a sync connection');
-        }
-        return syncSocket(deps.relay, room, auth, deps.log);
-      },
-      { onError: (err: unknown) => deps.log.error({ err }, 'websocket handler error') }
-    )
-  );
-
   const webDir = deps.webDir;
   const indexFile = webDir ? path.join(webDir, 'index.html') : null;
   if (webDir && indexFile && fs.existsSync(indexFile)) {
@@ -127,72 +92,6 @@ export function createApp(deps: AppDeps) {
     );
   }
   return app;
-}
-
-function address(c: Context): string {
-  try {
-    return getConnInfo(c).remote.address ?? 'unknown';
-  } catch {
-    return 'unknown';
-  }
-}
-
-/**
- * Who may open this room: the Origin (when a browser sends one) must be the app's own, the
- * session must be a member of the room's workspace, and viewers connect read-only.
- */
-function authenticateUpgrade(deps: AppDeps, c: Context, room: string): ConnectionContext | RelayRefusal {
-  const origin = c.req.header('origin');
-  if (origin && !deps.allowedOrigins().has(origin))
-    return new RelayRefusal(CloseCode.Forbidden, `Connections from ${origin} are not allowed`);
-  const policy = deps.workspace.resolveRoom(room);
-  if (!policy) return new RelayRefusal(CloseCode.NotFound, 'This workspace does not exist');
-  const sid = deps.access.sessions.verifyCookie(getCookie(c, SESSION_COOKIE));
-  if (!sid) return new RelayRefusal(CloseCode.Unauthorized, 'Not signed in: open an invite link to join');
-  const grant = deps.access.grant(sid, policy.workspaceId);
-  if (!grant) {
-    if (deps.access.wasRemoved(sid, policy.workspaceId)) {
-      const name = deps.access.workspaces.get(policy.workspaceId)?.name ?? policy.workspaceId;
-      return new RelayRefusal(CloseCode.Unauthorized, `Your access to ${name} was removed`);
-    }
-    if (!deps.access.grants(sid).length)
-      return new RelayRefusal(CloseCode.Unauthorized, 'Signed out: open an invite link to join');
-    return new RelayRefusal(CloseCode.Forbidden, 'You are not a member of this workspace');
-  }
-  const { member } = grant;
-  return {
-    workspaceId: policy.workspaceId,
-    member: { id: member.id, name: member.name, email: member.email },
-    role: member.role,
-    readOnly: !atLeast(member.role, 'editor')
-  };
-}
-
-/** Counts refusals per address in a sliding window (a fixed window per address, reset when it expires). */
-class RefusalCounter {
-  private readonly counts = new Map<string, { n: number; since: number }>();
-  constructor(
-    private readonly limit: number,
-    private readonly windowMs: number
-  ) {}
-  private entry(addr: string, now: number) {
-    let e = this.counts.get(addr);
-    if (!e || now - e.since > this.windowMs) {
-      e = { n: 0, since: now };
-      this.counts.set(addr, e);
-      if (this.counts.size > 10_000) this.prune(now);
-    }
-    return e;
-  }
-  private prune(now: number) {
-    for (const [a, e] of this.counts) if (now - e.since > this.windowMs) this.counts.delete(a);
-  }
-  add(addr: string, now = Date.now()) {
-    this.entry(addr, now).n++;
-  }
-  over(addr: string, now = Date.now()): boolean {
-    return this.entry(addr, now).n >= this.limit;
-  }
 }
 
 function assetCsp(): string {

@@ -11,6 +11,7 @@ import { SqliteCatalogStore } from './catalog/catalog-store.ts';
 import { AccessService } from './access/access-service.ts';
 import { loadServerKey } from './access/crypto.ts';
 import { Relay, type RelayOptions } from './relay/relay.ts';
+import { syncUpgradeHandler } from './relay/upgrade.ts';
 import { SqliteDocStore } from './store/sqlite-doc-store.ts';
 import { ClientOwnerStore } from './store/client-owner-store.ts';
 import { WorkspaceService } from './workspace/workspace-service.ts';
@@ -119,7 +120,6 @@ export async function startServer(
     catalog,
     access,
     workspace: workspaceService,
-    relay,
     log,
     webDir: config.webDir,
     publicUrl: () => publicUrl,
@@ -127,7 +127,15 @@ export async function startServer(
     cookie: { secure: (config.publicUrl ?? '').startsWith('https:') },
     maxIngestBytes: config.maxIngestBytes
   });
-  const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host, websocket: { server: wss } });
+  const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host });
+  // The relay takes upgrades itself: Hono's websocket wrapper would copy every frame.
+  server.on(
+    'upgrade',
+    syncUpgradeHandler(
+      { relay, access, resolveRoom: workspaceService.resolveRoom, allowedOrigins: () => origins, log },
+      wss
+    )
+  );
   await new Promise<void>((resolve, reject) => {
     server.once('listening', resolve);
     server.once('error', reject);
