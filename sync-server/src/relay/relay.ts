@@ -114,11 +114,25 @@ export class Relay {
       const stored = await this.opts.store.load(name);
       room.applyStored(stored.state, stored.seq, stored.pending, this.opts.clientOwners?.load(name) ?? []);
       // Listeners first, then the hooks: whatever a hook writes on load is stored like any update.
-      room.doc.on('update', (update: Uint8Array) => {
+      // A client's update is stored and broadcast as the bytes it sent (see applyUpdate below), so
+      // Yjs need not encode it again; only the server's own transactions (numbering, repairs,
+      // Slack buttons…) are encoded, by listening to 'update' just for them.
+      const capture = (update: Uint8Array) => {
         room.queue(update);
         this.markDirty(room);
+      };
+      let capturing = false;
+      room.doc.on('beforeTransaction', (txn: Y.Transaction) => {
+        if (capturing || remoteContext(txn.origin)) return;
+        capturing = true;
+        room.doc.on('update', capture);
       });
       room.doc.on('afterTransaction', (txn: Y.Transaction) => this.changed(room, txn));
+      room.doc.on('afterAllTransactions', () => {
+        if (!capturing) return;
+        capturing = false;
+        room.doc.off('update', capture);
+      });
       this.loaded.set(name, room);
       for (const ext of this.extensions) {
         if (!ext.onLoad) continue;
@@ -183,45 +197,45 @@ export class Relay {
   }
 
   /**
-   * Stores every room's pending updates in one transaction (a savepoint per room, so one room's
+   * Stores every room's pending updates in one transaction (retried room by room when it fails, so one room's
    * failure does not cost the others), then broadcasts each room's batch as one frame. Nothing is
    * broadcast that was not committed.
    */
   flush(): void {
     this.flushScheduled = false;
     if (!this.dirty.size) return;
-    const rooms = [...this.dirty];
+    const rooms = [...this.dirty].filter((r) => !r.destroyed && r.pending.length);
     this.dirty.clear();
-    const stored: Array<{ room: Room; updates: Uint8Array[]; seq: number }> = [];
-    const failed: Array<{ room: Room; err: unknown }> = [];
-    const { store, clientOwners } = this.opts;
+    const batches = rooms.map((room) => ({ room, ...room.takeBatch(), seq: room.seq }));
+    if (!batches.length) return;
     try {
-      store.transaction(() => {
-        for (const room of rooms) {
-          if (room.destroyed || !room.pending.length) continue;
-          const batch = room.takeBatch();
-          try {
-            const seq = store.transaction(() => {
-              let seq = room.seq;
-              for (const u of batch.updates) seq = store.append(room.workspaceId, room.name, u);
-              for (const [client, member] of batch.claims)
-                clientOwners?.claim(room.workspaceId, room.name, client, member);
-              for (const ext of this.extensions) ext.onStore?.({ room, updates: batch.updates, seq });
-              return seq;
-            });
-            stored.push({ room, updates: batch.updates, seq });
-          } catch (err) {
-            failed.push({ room, err });
-          }
-        }
+      // The fast path: every room's batch in one transaction.
+      this.opts.store.transaction(() => {
+        for (const b of batches) b.seq = this.storeBatch(b);
       });
-    } catch (err) {
-      // The commit itself failed: nothing of this batch is stored.
-      for (const s of stored) failed.push({ room: s.room, err });
-      stored.length = 0;
+    } catch {
+      // Something failed (a hook, the disk): store room by room, so one room's failure does not
+      // cost the others, and break only the rooms that still fail.
+      for (const b of batches) {
+        try {
+          b.seq = this.opts.store.transaction(() => this.storeBatch(b));
+        } catch (err) {
+          b.seq = -1;
+          this.breakRoom(b.room, err);
+        }
+      }
     }
-    for (const f of failed) this.breakRoom(f.room, f.err);
-    for (const s of stored) s.room.committed(s.updates, s.seq);
+    for (const b of batches) if (b.seq >= 0) b.room.committed(b.updates, b.seq);
+  }
+
+  /** Appends one room's batch and runs the store hooks; call inside a store transaction. */
+  private storeBatch(b: { room: Room; updates: Uint8Array[]; claims: Array<[number, string]>; seq: number }): number {
+    const { room } = b;
+    let seq = room.seq;
+    for (const u of b.updates) seq = this.opts.store.append(room.workspaceId, room.name, u);
+    for (const [client, member] of b.claims) this.opts.clientOwners?.claim(room.workspaceId, room.name, client, member);
+    for (const ext of this.extensions) ext.onStore?.({ room, updates: b.updates, seq });
+    return seq;
   }
 
   /**
@@ -368,8 +382,10 @@ export class Relay {
       try {
         Y.applyUpdate(room.doc, update, origin);
       } catch (err) {
-        fail(CloseCode.BadMessage, 'update could not be applied', err);
+        return fail(CloseCode.BadMessage, 'update could not be applied', err);
       }
+      room.queue(update);
+      this.markDirty(room);
     };
 
     const applyAwareness = (room: Room, rc: RoomConn, update: Uint8Array) => {
