@@ -10,6 +10,7 @@ import type { CatalogStore } from '../catalog/catalog-store.ts';
 import { ingestScan } from '../catalog/ingest.ts';
 import type { WorkspaceService } from '../workspace/workspace-service.ts';
 import { ApiError } from './errors.ts';
+import { integrationPublicRoutes, integrationWorkspaceRoutes, type IntegrationApiDeps } from './integration-routes.ts';
 import {
   clearSession,
   ensureSession,
@@ -37,6 +38,8 @@ export interface ApiDeps {
   cookie: CookieOptions;
   maxIngestBytes?: number;
   now?: () => Date;
+  /** Settings → Integrations, Slack's inbound requests, webhook link callbacks, check alerts. */
+  integrations?: IntegrationApiDeps;
 }
 
 function intParam(value: string | undefined, name: string, fallback: number, max: number): number {
@@ -196,13 +199,20 @@ export function apiRoutes(deps: ApiDeps) {
       }
       const workspaceId = c.get('ingestWorkspace');
       const summary = await ingestScan(
-        { catalog: deps.catalog, bumpCatalogVersion: (ws) => deps.workspace.bumpCatalogVersion(ws), now: deps.now },
+        {
+          catalog: deps.catalog,
+          bumpCatalogVersion: (ws) => deps.workspace.bumpCatalogVersion(ws),
+          onAlerts: (ws, scanId, ids) => deps.integrations?.service.checkEvaluation(ws, scanId, ids),
+          now: deps.now
+        },
         workspaceId,
         body
       );
       return c.json({ ...summary, workspaceId }, 201);
     }
   );
+
+  if (deps.integrations) integrationPublicRoutes(api, deps.integrations);
 
   // ---- a workspace --------------------------------------------------------------------------
 
@@ -329,6 +339,8 @@ export function apiRoutes(deps: ApiDeps) {
     access.workspaces.rename(c.get('grant').workspace.id, body.name);
     return c.json({ workspace: access.workspaces.get(c.get('grant').workspace.id) });
   });
+
+  if (deps.integrations) integrationWorkspaceRoutes(ws, access, deps.integrations);
 
   api.route('/w/:ws', ws);
   return api;

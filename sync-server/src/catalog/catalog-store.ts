@@ -16,6 +16,8 @@ export interface StoredScan {
   stored: number;
   newChecks: number;
   outcomes: { pass: number; warn: number; fail: number; error: number };
+  /** Ids of the results that warn or fail (integrations hear about them). */
+  alerts: string[];
 }
 
 /**
@@ -24,7 +26,13 @@ export interface StoredScan {
  */
 export interface CatalogStore {
   /** Stores one scan atomically: all of it or, on any error, nothing. */
-  ingest(workspaceId: string, scan: ParsedScan, receivedAt: string): Promise<StoredScan>;
+  /** `inTransaction` runs inside the same transaction (the outbox records alerts with the results). */
+  ingest(
+    workspaceId: string,
+    scan: ParsedScan,
+    receivedAt: string,
+    inTransaction?: (stored: StoredScan) => void
+  ): Promise<StoredScan>;
   listChecks(workspaceId: string, cursor: number, limit: number): Promise<ChecksPage>;
   getCheck(workspaceId: string, id: string): Promise<CheckSummary | null>;
   /** Oldest first, at most `limit` of the newest. */
@@ -153,7 +161,12 @@ export class SqliteCatalogStore implements CatalogStore {
     };
   }
 
-  async ingest(workspaceId: string, scan: ParsedScan, receivedAt: string): Promise<StoredScan> {
+  async ingest(
+    workspaceId: string,
+    scan: ParsedScan,
+    receivedAt: string,
+    inTransaction?: (stored: StoredScan) => void
+  ): Promise<StoredScan> {
     const s = this.s;
     return this.db.transaction((): StoredScan => {
       let seq = s.getSeq.get(workspaceId)?.value ?? 0;
@@ -174,12 +187,14 @@ export class SqliteCatalogStore implements CatalogStore {
       });
       const outcomes = { pass: 0, warn: 0, fail: 0, error: 0 };
       let newChecks = 0;
+      const alerts: string[] = [];
       const at = Date.parse(scan.dataTimestamp);
       for (const c of scan.checks) {
         const id = checkId(c.dataSource, c.identity);
         const resultId = ulid(at);
         seq += 1;
         outcomes[c.outcome ?? 'error']++;
+        if (c.outcome === 'warn' || c.outcome === 'fail') alerts.push(resultId);
         const upserted = s.upsertCheck.get({
           workspaceId,
           id,
@@ -212,7 +227,9 @@ export class SqliteCatalogStore implements CatalogStore {
         });
       }
       s.setSeq.run(workspaceId, seq);
-      return { scanId, stored: scan.checks.length, newChecks, outcomes };
+      const stored = { scanId, stored: scan.checks.length, newChecks, outcomes, alerts };
+      inTransaction?.(stored);
+      return stored;
     })();
   }
 

@@ -6,6 +6,8 @@ export interface IngestDeps {
   catalog: CatalogStore;
   /** Moves the system document's catalog version so open browsers pull the new results. */
   bumpCatalogVersion(workspaceId: string): Promise<number>;
+  /** Inside the ingest transaction, with the new warn/fail results (the integrations' outbox). */
+  onAlerts?(workspaceId: string, scanId: string, resultIds: readonly string[]): void;
   now?: () => Date;
 }
 
@@ -47,7 +49,9 @@ export async function ingestScan(deps: IngestDeps, workspaceId: string, body: un
     );
   }
   const { scan } = parsed;
-  const stored = await deps.catalog.ingest(workspaceId, scan, (deps.now?.() ?? new Date()).toISOString());
+  const stored = await deps.catalog.ingest(workspaceId, scan, (deps.now?.() ?? new Date()).toISOString(), (s) =>
+    deps.onAlerts?.(workspaceId, s.scanId, s.alerts)
+  );
   const catalogVersion = await deps.bumpCatalogVersion(workspaceId);
   return {
     scanId: stored.scanId,
