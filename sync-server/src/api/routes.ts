@@ -206,9 +206,10 @@ export function apiRoutes(deps: ApiDeps) {
           now: deps.now
         },
         workspaceId,
-        body
+        body,
+        text
       );
-      return c.json({ ...summary, workspaceId }, 201);
+      return c.json({ ...summary, workspaceId }, summary.alreadyStored ? 200 : 201);
     }
   );
 

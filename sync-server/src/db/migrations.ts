@@ -312,6 +312,21 @@ export const MIGRATIONS: readonly Migration[] = [
         );
       `);
     }
+  },
+  {
+    version: 4,
+    name: 'check sources (Soda, dbt, GX), normalized result details, idempotent ingest',
+    up(db) {
+      db.exec(`
+        ALTER TABLE checks ADD COLUMN source TEXT NOT NULL DEFAULT 'soda';
+        ALTER TABLE scans ADD COLUMN source TEXT NOT NULL DEFAULT 'soda';
+        -- Same scan sent twice: same key (definition, data source, scan end; else the body's hash).
+        ALTER TABLE scans ADD COLUMN dedupe_key TEXT;
+        CREATE UNIQUE INDEX scans_dedupe ON scans(workspace_id, dedupe_key) WHERE dedupe_key IS NOT NULL;
+        -- {diagnostics, outcomeReasons, valueText} as every parser normalizes them (raw keeps the tool's own object).
+        ALTER TABLE results ADD COLUMN detail TEXT;
+      `);
+    }
   }
 ];
 
