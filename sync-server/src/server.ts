@@ -26,6 +26,7 @@ import { SecretBox } from './integrations/secrets.ts';
 import { IntegrationService } from './integrations/service.ts';
 import { ViewBuilder } from './integrations/views.ts';
 import { watcherExtension } from './integrations/watcher.ts';
+import { Grouping } from './workspace/grouping.ts';
 import type { IntegrationApiDeps } from './api/integration-routes.ts';
 
 export interface RunningServer {
@@ -178,7 +179,8 @@ export async function startServer(
     allowedOrigins: () => origins,
     cookie: { secure: (config.publicUrl ?? '').startsWith('https:') },
     maxIngestBytes: config.maxIngestBytes,
-    integrations: integrationApi
+    integrations: integrationApi,
+    grouping: new Grouping({ db, workspaces: access.workspaces, workspace: workspaceService, log })
   });
   const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host });
   // The relay takes upgrades itself: Hono's websocket wrapper would copy every frame.

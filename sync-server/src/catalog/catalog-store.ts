@@ -17,8 +17,8 @@ export interface StoredScan {
   stored: number;
   newChecks: number;
   outcomes: { pass: number; warn: number; fail: number; error: number };
-  /** Ids of the results that warn or fail (integrations hear about them). */
-  alerts: string[];
+  /** The results that warn or fail (integrations hear about them; grouping links them). */
+  alerts: Array<{ resultId: string; checkId: string }>;
   /** True when this scan had been stored before (same dedupe key): nothing was written. */
   alreadyStored?: boolean;
 }
@@ -180,8 +180,8 @@ export class SqliteCatalogStore implements CatalogStore {
       byDedupe: db.prepare<[string, string], { id: string }>(
         'SELECT id FROM scans WHERE workspace_id = ? AND dedupe_key = ?'
       ),
-      scanResults: db.prepare<[string, string], { id: string; outcome: Outcome | null }>(
-        'SELECT id, outcome FROM results WHERE workspace_id = ? AND scan_id = ?'
+      scanResults: db.prepare<[string, string], { id: string; check_id: string; outcome: Outcome | null }>(
+        'SELECT id, check_id, outcome FROM results WHERE workspace_id = ? AND scan_id = ?'
       ),
       scanRow: db.prepare<[string, string], { check_count: number }>(
         'SELECT check_count FROM scans WHERE workspace_id = ? AND id = ?'
@@ -221,14 +221,14 @@ export class SqliteCatalogStore implements CatalogStore {
       });
       const outcomes = { pass: 0, warn: 0, fail: 0, error: 0 };
       let newChecks = 0;
-      const alerts: string[] = [];
+      const alerts: StoredScan['alerts'] = [];
       const at = Date.parse(scan.dataTimestamp);
       for (const c of scan.checks) {
         const id = checkId(c.dataSource, c.identity);
         const resultId = ulid(at);
         seq += 1;
         outcomes[c.outcome ?? 'error']++;
-        if (c.outcome === 'warn' || c.outcome === 'fail') alerts.push(resultId);
+        if (c.outcome === 'warn' || c.outcome === 'fail') alerts.push({ resultId, checkId: id });
         const upserted = s.upsertCheck.get({
           workspaceId,
           id,
@@ -283,7 +283,10 @@ export class SqliteCatalogStore implements CatalogStore {
       stored: this.s.scanRow.get(workspaceId, scanId)?.check_count ?? results.length,
       newChecks: 0,
       outcomes,
-      alerts: [],
+      // Handed on again: grouping and the outbox are idempotent, so a retried request repairs what a crash cut short.
+      alerts: results
+        .filter((r) => r.outcome === 'warn' || r.outcome === 'fail')
+        .map((r) => ({ resultId: r.id, checkId: r.check_id })),
       alreadyStored: true
     };
   }

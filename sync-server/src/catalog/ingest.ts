@@ -15,6 +15,12 @@ export interface IngestDeps {
   bumpCatalogVersion(workspaceId: string): Promise<number>;
   /** Inside the ingest transaction, with the new warn/fail results (the integrations' outbox). */
   onAlerts?(workspaceId: string, scanId: string, resultIds: readonly string[]): void;
+  /** After the scan is stored (and the catalog version moved): grouping and recovery. */
+  afterIngest?(
+    workspaceId: string,
+    scan: { id: string; name: string },
+    alerts: ReadonlyArray<{ resultId: string; checkId: string }>
+  ): Promise<unknown>;
   now?: () => Date;
 }
 
@@ -81,9 +87,15 @@ export async function ingestScan(
   const stored = await deps.catalog.ingest(workspaceId, scan, (deps.now?.() ?? new Date()).toISOString(), {
     source: format,
     dedupeKey: dedupeKey(format, scan, rawBody),
-    inTransaction: (s) => deps.onAlerts?.(workspaceId, s.scanId, s.alerts)
+    inTransaction: (s) =>
+      deps.onAlerts?.(
+        workspaceId,
+        s.scanId,
+        s.alerts.map((a) => a.resultId)
+      )
   });
   const catalogVersion = await deps.bumpCatalogVersion(workspaceId);
+  await deps.afterIngest?.(workspaceId, { id: stored.scanId, name: scan.definitionName }, stored.alerts);
   return {
     scanId: stored.scanId,
     format,
