@@ -16,3 +16,4 @@ export * from './gx/schema.ts';
 export * from './gx/parse.ts';
 export * from './catalog/schema.ts';
 export * from './incident/events.ts';
+export * from './insights/insights.ts';

@@ -231,7 +231,9 @@ export function linkResults(
 ): number {
   const m = mustGet(doc, id);
   const linked = m.get('results') as Y.Map<LinkedResult>;
-  const fresh = results.filter((r, i) => !linked.has(r.resultId) && results.findIndex((x) => x.resultId === r.resultId) === i);
+  const fresh = results.filter(
+    (r, i) => !linked.has(r.resultId) && results.findIndex((x) => x.resultId === r.resultId) === i
+  );
   if (!fresh.length) return 0;
   const at = nowIso(opts);
   doc.transact(() => {

@@ -206,6 +206,19 @@ const ROWS: Row[] = [
     request: () => ({ path: '/api/v1/w/default', body: { name: 'Default' } }),
     expect: adminOnly(200)
   },
+  {
+    method: 'GET',
+    path: '/api/v1/w/:ws/insights',
+    request: () => ({ path: '/api/v1/w/default/insights' }),
+    expect: member
+  },
+  {
+    method: 'GET',
+    path: '/api/v1/insights',
+    // A redirect to the workspace's own route, which then decides (fetch follows it).
+    request: () => ({ path: '/api/v1/insights?workspace=default' }),
+    expect: member
+  },
   // Vendors' requests carry no session: Slack's are checked by signature, callbacks by capability URL.
   {
     method: 'POST',

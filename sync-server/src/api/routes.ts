@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { z } from 'zod';
-import { MemberJoinSchema, MemberRole } from '@firebreak/shared';
+import { computeInsights, listIncidents, MemberJoinSchema, MemberRole, type CheckSummary } from '@firebreak/shared';
 import type { AccessService, Grant } from '../access/access-service.ts';
 import { parseDuration } from '../access/crypto.ts';
 import { inviteRefusal, inviteState, type Invite } from '../access/invites.ts';
@@ -226,6 +226,12 @@ export function apiRoutes(deps: ApiDeps) {
 
   if (deps.integrations) integrationPublicRoutes(api, deps.integrations);
 
+  // The same figures for dashboards elsewhere: `?workspace=` (default: the first workspace), with a session.
+  api.get('/insights', async (c) => {
+    const wsId = c.req.query('workspace') || access.defaultWorkspaceId;
+    return c.redirect(`/api/v1/w/${encodeURIComponent(wsId)}/insights`, 307);
+  });
+
   // ---- a workspace --------------------------------------------------------------------------
 
   const ws = new Hono<ApiEnv>();
@@ -269,6 +275,20 @@ export function apiRoutes(deps: ApiDeps) {
     const limit = intParam(c.req.query('limit'), 'limit', DEFAULT_HISTORY, MAX_PAGE) || DEFAULT_HISTORY;
     return c.json({ check, results: await deps.catalog.listResults(wsId, id, limit) });
   });
+
+  const insights = async (wsId: string) => {
+    const incidents = await deps.workspace.withWorkspace(wsId, (doc) => listIncidents(doc));
+    const checks: CheckSummary[] = [];
+    for (let cursor = 0, more = true; more;) {
+      const page = await deps.catalog.listChecks(wsId, cursor, MAX_PAGE);
+      checks.push(...page.checks);
+      cursor = page.cursor;
+      more = page.hasMore;
+    }
+    return computeInsights(incidents, checks, await deps.catalog.badResultCounts(wsId), now());
+  };
+
+  ws.get('/insights', viewer, async (c) => c.json(await insights(c.get('grant').workspace.id)));
 
   ws.get('/members', viewer, (c) => c.json({ members: access.members.list(c.get('grant').workspace.id) }));
 

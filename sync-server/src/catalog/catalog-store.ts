@@ -44,6 +44,8 @@ export interface CatalogStore {
   /** Oldest first, at most `limit` of the newest. */
   listResults(workspaceId: string, checkId: string, limit: number): Promise<CheckResult[]>;
   checkCount(workspaceId: string): Promise<number>;
+  /** Warn/fail results per check id (the noisiest checks). */
+  badResultCounts(workspaceId: string): Promise<Map<string, number>>;
 }
 
 interface CheckRow {
@@ -305,6 +307,15 @@ export class SqliteCatalogStore implements CatalogStore {
 
   async listResults(workspaceId: string, checkId: string, limit: number): Promise<CheckResult[]> {
     return this.s.results.all(workspaceId, checkId, limit).map(toResult);
+  }
+
+  async badResultCounts(workspaceId: string): Promise<Map<string, number>> {
+    const rows = this.db
+      .prepare<[string], { check_id: string; n: number }>(
+        `SELECT check_id, count(*) AS n FROM results WHERE workspace_id = ? AND outcome IN ('warn', 'fail') GROUP BY check_id`
+      )
+      .all(workspaceId);
+    return new Map(rows.map((r) => [r.check_id, r.n]));
   }
 
   async checkCount(workspaceId: string): Promise<number> {
