@@ -16,3 +16,5 @@ export * from './gx/schema.ts';
 export * from './gx/parse.ts';
 export * from './catalog/schema.ts';
 export * from './incident/events.ts';
+export * from './catalog/format.ts';
+export * from './catalog/diagnostics.ts';
