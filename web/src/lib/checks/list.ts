@@ -1,4 +1,13 @@
-import { OUTCOME_LABEL, OUTCOME_ORDER, type CheckResult, type CheckSummary, type Outcome } from '@firebreak/shared';
+import {
+  OUTCOME_LABEL,
+  OUTCOME_ORDER,
+  formatCheckValue,
+  valueUnit,
+  type CheckResult,
+  type CheckSummary,
+  type Outcome,
+  type ValueUnit
+} from '@firebreak/shared';
 
 /**
  * What the dashboards need of a check: its summary without definition, attributes and the
@@ -8,11 +17,41 @@ import { OUTCOME_LABEL, OUTCOME_ORDER, type CheckResult, type CheckSummary, type
 export type CheckRow = Pick<
   CheckSummary,
   'id' | 'name' | 'column' | 'dataset' | 'outcome' | 'value' | 'valueText' | 'evaluatedAt' | 'lastResultId' | 'seq'
->;
+> & {
+  /** The unit of its values (from name, definition and type); rows stored before it had none. */
+  unit?: ValueUnit;
+};
 
 export function toCheckRow(c: CheckSummary): CheckRow {
   const { id, name, column, dataset, outcome, value, valueText, evaluatedAt, lastResultId, seq } = c;
-  return { id, name, column, dataset, outcome, value, valueText: valueText ?? null, evaluatedAt, lastResultId, seq };
+  return {
+    id,
+    name,
+    column,
+    dataset,
+    outcome,
+    value,
+    valueText: valueText ?? null,
+    evaluatedAt,
+    lastResultId,
+    seq,
+    unit: valueUnit(c)
+  };
+}
+
+/** The unit of a check's values (a summary, a row, or a row stored before rows had units). */
+export function unitOf(c: CheckRow | CheckSummary | null | undefined, r?: Pick<CheckResult, 'valueText' | 'diagnostics'>): ValueUnit {
+  if (r && (r.diagnostics?.measure === 'time' || r.valueText)) return valueUnit(r);
+  if (!c) return r ? valueUnit(r) : 'number';
+  return ('unit' in c && c.unit) || valueUnit(c);
+}
+
+/** A value of a check (its latest, or one of its results) in the check's unit. */
+export function checkValue(
+  c: CheckRow | CheckSummary | null | undefined,
+  r: Pick<CheckResult, 'value' | 'valueText'> & { diagnostics?: CheckResult['diagnostics'] } = c ?? { value: null, valueText: null }
+): string {
+  return formatCheckValue(r.value, unitOf(c, { valueText: r.valueText, diagnostics: r.diagnostics ?? null }));
 }
 
 /** `error` stands for a null outcome: the check could not be evaluated. */
