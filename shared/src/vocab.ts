@@ -23,6 +23,19 @@ export const STATUS_LABEL: Record<Status, string> = {
   resolved: 'Resolved'
 };
 
+/** Why an incident was resolved, asked for on Resolve beside (or instead of) notes. */
+export const RESOLUTION_REASONS = ['fixed', 'false_positive', 'expected_change', 'wont_fix'] as const;
+export type ResolutionReason = (typeof RESOLUTION_REASONS)[number];
+export const RESOLUTION_REASON_LABEL: Record<ResolutionReason, string> = {
+  fixed: 'Fixed',
+  false_positive: 'False positive',
+  expected_change: 'Expected change',
+  wont_fix: "Won't fix"
+};
+export function isResolutionReason(v: unknown): v is ResolutionReason {
+  return typeof v === 'string' && (RESOLUTION_REASONS as readonly string[]).includes(v);
+}
+
 export const Outcome = { Pass: 'pass', Warn: 'warn', Fail: 'fail' } as const;
 export type Outcome = (typeof Outcome)[keyof typeof Outcome];
 /** `null` outcome = the check could not be evaluated (Soda reports an error for it). */
