@@ -3,6 +3,8 @@
 export const Severity = { Minor: 'minor', Major: 'major', Critical: 'critical' } as const;
 export type Severity = (typeof Severity)[keyof typeof Severity];
 export const SEVERITIES = ['minor', 'major', 'critical'] as const satisfies readonly Severity[];
+/** Worst first: the order of every severity select, filter and menu. */
+export const SEVERITIES_WORST_FIRST = ['critical', 'major', 'minor'] as const satisfies readonly Severity[];
 /** Higher sorts first on the Incidents dashboard. */
 export const SEVERITY_ORDER: Record<Severity, number> = { minor: 1, major: 2, critical: 3 };
 export const SEVERITY_LABEL: Record<Severity, string> = { minor: 'Minor', major: 'Major', critical: 'Critical' };
