@@ -20,7 +20,10 @@ test('filters and sort live in the URL: Back from a check and a reload restore t
   await page.getByRole('columnheader', { name: /Value/ }).getByRole('button').click();
   await expect(page).toHaveURL(/[?&]sort=value/);
 
-  await ada.row(/missing_count\(email\) = 0/).getByRole('link', { name: /missing_count/ }).click();
+  await ada
+    .row(/missing_count\(email\) = 0/)
+    .getByRole('link', { name: /missing_count/ })
+    .click();
   await expect(page.getByRole('heading', { level: 1, name: /missing_count\(email\) = 0/ })).toBeVisible();
   await page.goBack();
   await expect(page.getByLabel('Outcome')).toHaveValue('fail');
@@ -40,7 +43,10 @@ test('filters and sort live in the URL: Back from a check and a reload restore t
   await expect(page).toHaveURL(/[?&]status=resolved/);
   await expect(page.getByText('No incidents match these filters.')).toBeVisible();
   await page.getByLabel('Status').selectOption('open');
-  await ada.row(/INC-1: Orders arrive without emails/).getByRole('link', { name: /Orders arrive/ }).click();
+  await ada
+    .row(/INC-1: Orders arrive without emails/)
+    .getByRole('link', { name: /Orders arrive/ })
+    .click();
   await expect(page.getByLabel('Title')).toHaveValue('Orders arrive without emails');
   await page.goBack();
   await expect(page.getByLabel('Status')).toHaveValue('open');

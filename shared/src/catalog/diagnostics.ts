@@ -117,12 +117,17 @@ export function failedRowsBlocks(diagnostics: Record<string, unknown> | null | u
     const block = b as Record<string, unknown>;
     if (typeof block.type !== 'string' || !FAILED_ROWS_TYPES.has(block.type)) continue;
     const file = (typeof block.file === 'object' && block.file !== null ? block.file : {}) as Record<string, unknown>;
-    const columns: FailedRowsColumn[] = (Array.isArray(file.columns) ? file.columns : Array.isArray(block.columns) ? block.columns : [])
+    const columns: FailedRowsColumn[] = (
+      Array.isArray(file.columns) ? file.columns : Array.isArray(block.columns) ? block.columns : []
+    )
       .map((c: unknown) =>
         typeof c === 'string'
           ? { name: c, type: null }
           : typeof c === 'object' && c !== null && typeof (c as { name?: unknown }).name === 'string'
-            ? { name: (c as { name: string }).name, type: typeof (c as { type?: unknown }).type === 'string' ? (c as { type: string }).type : null }
+            ? {
+                name: (c as { name: string }).name,
+                type: typeof (c as { type?: unknown }).type === 'string' ? (c as { type: string }).type : null
+              }
             : null
       )
       .filter((c): c is FailedRowsColumn => c !== null);

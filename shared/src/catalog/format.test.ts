@@ -72,7 +72,11 @@ describe('diagnostics', () => {
     expect(block.note).toBe('Samples are not sent to Soda Cloud');
     const withRows = failedRowsBlocks({
       blocks: [
-        { type: 'failedRowsAnalysis', file: { columns: [{ name: 'id' }, { name: 'email' }] }, rows: [{ id: 1, email: null }, [2, '']] },
+        {
+          type: 'failedRowsAnalysis',
+          file: { columns: [{ name: 'id' }, { name: 'email' }] },
+          rows: [{ id: 1, email: null }, [2, '']]
+        },
         { type: 'somethingElse' }
       ]
     });

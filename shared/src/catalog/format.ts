@@ -118,6 +118,10 @@ export function formatResultValue(
   check: ValueSubject | null | undefined,
   result: { value: number | null; valueText?: string | null; diagnostics?: Record<string, unknown> | null }
 ): string {
-  const unit = valueUnit({ ...check, valueText: result.valueText ?? check?.valueText, diagnostics: result.diagnostics });
+  const unit = valueUnit({
+    ...check,
+    valueText: result.valueText ?? check?.valueText,
+    diagnostics: result.diagnostics
+  });
   return formatCheckValue(result.value, unit);
 }

@@ -60,7 +60,9 @@ export function readIncident(m: IncidentMap): Incident {
     resolvedAt: str(m, 'status') === 'resolved' && typeof resolvedAt === 'string' ? resolvedAt : null,
     description: text(m, 'description'),
     resolutionNotes: text(m, 'resolutionNotes'),
-    resolutionReason: isResolutionReason(m.get('resolutionReason')) ? (m.get('resolutionReason') as ResolutionReason) : null,
+    resolutionReason: isResolutionReason(m.get('resolutionReason'))
+      ? (m.get('resolutionReason') as ResolutionReason)
+      : null,
     results: linked,
     timeline: timeline instanceof Y.Array ? (timeline.toArray() as TimelineEvent[]) : []
   };

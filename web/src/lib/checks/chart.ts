@@ -51,7 +51,8 @@ const finite = (v: unknown): v is number => typeof v === 'number' && Number.isFi
 
 /** The thresholds of a check's results: those of its latest result that has diagnostics. */
 export function resultZones(results: readonly CheckResult[]) {
-  for (let i = results.length - 1; i >= 0; i--) if (results[i].diagnostics) return thresholdZones(results[i].diagnostics);
+  for (let i = results.length - 1; i >= 0; i--)
+    if (results[i].diagnostics) return thresholdZones(results[i].diagnostics);
   return { fail: [], warn: [] };
 }
 
@@ -138,7 +139,10 @@ export function nearestPoint(points: readonly ChartPoint[], x: number): number {
   let dist = Infinity;
   points.forEach((p, i) => {
     const d = Math.abs(p.x - x);
-    if (d < dist) (best = i), (dist = d);
+    if (d < dist) {
+      best = i;
+      dist = d;
+    }
   });
   return best;
 }

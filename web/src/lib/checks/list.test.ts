@@ -131,7 +131,9 @@ describe('check list URL', () => {
 
 describe('checkValue', () => {
   it('says values in the unit of the check, freshness as a duration', () => {
-    const fresh = toCheckRow(check({ id: 'f', name: 'Orders are fresh', value: 99_000_000, valueText: '1 day, 3:30:00' }));
+    const fresh = toCheckRow(
+      check({ id: 'f', name: 'Orders are fresh', value: 99_000_000, valueText: '1 day, 3:30:00' })
+    );
     expect(checkValue(fresh)).toBe('1d 3h 30m');
     const nulls = toCheckRow(check({ id: 'n', name: 'missing_count(email) = 0', value: 3 }));
     expect(checkValue(nulls)).toBe('3 rows');

@@ -40,7 +40,10 @@ export function toCheckRow(c: CheckSummary): CheckRow {
 }
 
 /** The unit of a check's values (a summary, a row, or a row stored before rows had units). */
-export function unitOf(c: CheckRow | CheckSummary | null | undefined, r?: Pick<CheckResult, 'valueText' | 'diagnostics'>): ValueUnit {
+export function unitOf(
+  c: CheckRow | CheckSummary | null | undefined,
+  r?: Pick<CheckResult, 'valueText' | 'diagnostics'>
+): ValueUnit {
   if (r && (r.diagnostics?.measure === 'time' || r.valueText)) return valueUnit(r);
   if (!c) return r ? valueUnit(r) : 'number';
   return ('unit' in c && c.unit) || valueUnit(c);
@@ -49,7 +52,10 @@ export function unitOf(c: CheckRow | CheckSummary | null | undefined, r?: Pick<C
 /** A value of a check (its latest, or one of its results) in the check's unit. */
 export function checkValue(
   c: CheckRow | CheckSummary | null | undefined,
-  r: Pick<CheckResult, 'value' | 'valueText'> & { diagnostics?: CheckResult['diagnostics'] } = c ?? { value: null, valueText: null }
+  r: Pick<CheckResult, 'value' | 'valueText'> & { diagnostics?: CheckResult['diagnostics'] } = c ?? {
+    value: null,
+    valueText: null
+  }
 ): string {
   return formatCheckValue(r.value, unitOf(c, { valueText: r.valueText, diagnostics: r.diagnostics ?? null }));
 }
@@ -161,7 +167,11 @@ export function isNewFailure(c: CheckRow, sinceSeq: number | null): boolean {
  * everything, newest first; ascending flips it. Other columns sort by that column, then
  * `sortChecks` order; checks without a value go last either way.
  */
-export function sortCheckRows<T extends CheckRow>(rows: readonly T[], sort: CheckSort, sinceSeq: number | null = null): T[] {
+export function sortCheckRows<T extends CheckRow>(
+  rows: readonly T[],
+  sort: CheckSort,
+  sinceSeq: number | null = null
+): T[] {
   const base = sortChecks(rows);
   const rank = new Map(base.map((c, i) => [c.id, i]));
   const tie = (a: T, b: T) => rank.get(a.id)! - rank.get(b.id)!;
@@ -170,7 +180,9 @@ export function sortCheckRows<T extends CheckRow>(rows: readonly T[], sort: Chec
   switch (sort.key) {
     case 'outcome': {
       const fresh = (c: T) => isNewFailure(c, sinceSeq);
-      out.sort((a, b) => Number(fresh(b)) - Number(fresh(a)) || (fresh(a) && fresh(b) ? b.seq - a.seq : 0) || tie(a, b));
+      out.sort(
+        (a, b) => Number(fresh(b)) - Number(fresh(a)) || (fresh(a) && fresh(b) ? b.seq - a.seq : 0) || tie(a, b)
+      );
       return sort.direction === 'descending' ? out : out.reverse();
     }
     case 'name':
@@ -191,8 +203,7 @@ export function sortCheckRows<T extends CheckRow>(rows: readonly T[], sort: Chec
 
 /** The next sort when a column header is pressed: text columns start A→Z, the others largest / newest / worst first. */
 export function toggleCheckSort(current: CheckSort, key: CheckSortKey): CheckSort {
-  if (current.key === key)
-    return { key, direction: current.direction === 'descending' ? 'ascending' : 'descending' };
+  if (current.key === key) return { key, direction: current.direction === 'descending' ? 'ascending' : 'descending' };
   return { key, direction: key === 'name' || key === 'dataset' ? 'ascending' : 'descending' };
 }
 

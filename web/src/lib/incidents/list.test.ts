@@ -148,7 +148,13 @@ describe('incidentRowLabel', () => {
 describe('incident list URL', () => {
   it('round-trips every filter and the sort, leaving defaults out', () => {
     expect(incidentQuery(EMPTY_FILTER, DEFAULT_SORT)).toBe('');
-    const filter = { status: 'open' as const, severity: 'critical' as const, lead: 'none', dataset: 'pg/orders', text: 'late' };
+    const filter = {
+      status: 'open' as const,
+      severity: 'critical' as const,
+      lead: 'none',
+      dataset: 'pg/orders',
+      text: 'late'
+    };
     const sort = { key: 'number' as const, direction: 'ascending' as const };
     const q = incidentQuery(filter, sort);
     expect(q).toBe('?status=open&severity=critical&lead=none&dataset=pg%2Forders&q=late&sort=number&dir=asc');

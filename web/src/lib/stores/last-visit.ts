@@ -4,7 +4,10 @@
  */
 const key = (workspaceId: string) => `firebreak:checks-seen:${workspaceId}`;
 
-export function lastSeenSeq(workspaceId: string, storage: Storage | undefined = globalThis.localStorage): number | null {
+export function lastSeenSeq(
+  workspaceId: string,
+  storage: Storage | undefined = globalThis.localStorage
+): number | null {
   try {
     const raw = storage?.getItem(key(workspaceId));
     const n = raw === null || raw === undefined ? NaN : Number(JSON.parse(raw)?.seq);

@@ -32,6 +32,8 @@ export function syncWithUrl<T>(opts: {
     untrack(() => {
       if (query === page.url.search) return;
       written.add(query);
+      // The page's own path with a new query: nothing for resolve() to add in this SPA.
+      // eslint-disable-next-line svelte/no-navigation-without-resolve
       void goto(`${page.url.pathname}${query}`, { replaceState: true, keepFocus: true, noScroll: true });
     });
   });
