@@ -1,3 +1,4 @@
+import { untrack } from 'svelte';
 import type { Command } from './commands.ts';
 
 /**
@@ -14,8 +15,9 @@ class CommandRegistry {
 
   /** Adds a page's commands; returns the function that removes them (an $effect's cleanup). */
   register(source: () => Command[]): () => void {
-    this.#sources = [...this.#sources, source];
-    return () => (this.#sources = this.#sources.filter((s) => s !== source));
+    // Called from effects: reading the list here must not make the effect depend on it.
+    untrack(() => (this.#sources = [...this.#sources, source]));
+    return () => untrack(() => (this.#sources = this.#sources.filter((s) => s !== source)));
   }
 
   pageCommands(): Command[] {
