@@ -48,8 +48,19 @@ describe('chartModel', () => {
       result('a', '2026-11-01T00:00:00Z', 99_000_000, 'fail'),
       result('b', '2026-11-02T00:00:00Z', 3_600_000, 'pass')
     ];
+    const near = chartModel(
+      [result('a', '2026-11-01T00:00:00Z', 99_000_000, 'fail')].map((r) => ({
+        ...r,
+        diagnostics: { fail: { greaterThan: 86_400_000 } }
+      })),
+      box,
+      'duration'
+    );
+    expect(new Set(near.yTicks.map((t) => t.label.replace(/^[\d.]+/, '')).filter(Boolean))).toEqual(new Set(['d']));
     const d = chartModel(fresh, box, 'duration');
     expect(d.yTicks.map((t) => t.label).every((l) => /^(0|[\d.]+[dh])$/.test(l))).toBe(true);
+    // One unit along the axis: "22.8h" beside "1d" would read as a jump.
+    expect(new Set(d.yTicks.map((t) => t.label.replace(/^[\d.]+/, '')).filter(Boolean)).size).toBe(1);
     expect(d.yTicks.map((t) => t.label).join(' ')).not.toMatch(/M/);
     expect(d.points[0].label).toContain('1d 3h 30m');
   });

@@ -86,7 +86,8 @@ export function chartModel(results: readonly CheckResult[], box: ChartBox, unit:
   const plotH = Math.max(1, box.height - box.top - box.bottom);
   const tickCount = Math.max(2, Math.min(6, Math.floor(plotH / 36)));
   // Durations tick in whole units (hours, days), not in thousands of milliseconds.
-  const step = unit === 'duration' ? durationStep(Math.max(Math.abs(v0), Math.abs(v1))).size : 1;
+  const axisUnit = unit === 'duration' ? durationStep(Math.max(Math.abs(v0), Math.abs(v1))) : null;
+  const step = axisUnit?.size ?? 1;
   const inUnits = scaleLinear()
     .domain([v0 / step, v1 / step])
     .nice(tickCount);
@@ -114,7 +115,14 @@ export function chartModel(results: readonly CheckResult[], box: ChartBox, unit:
     .join('');
   const yTicks = inUnits.ticks(tickCount).map((u) => {
     const value = u * step;
-    return { y: sy(value), value, label: value === 0 ? '0' : formatCheckValue(value, unit, { compact: true }) };
+    // Every tick of a duration axis in one unit ("22.8h" beside "1d" reads as a jump).
+    const label =
+      value === 0
+        ? '0'
+        : axisUnit
+          ? `${Number(u.toPrecision(3))}${axisUnit.suffix}`
+          : formatCheckValue(value, unit, { compact: true });
+    return { y: sy(value), value, label };
   });
   const timeTicks = sx.ticks(Math.max(2, Math.min(8, Math.floor(plotW / 90))));
   const fmtTime = sx.tickFormat();
