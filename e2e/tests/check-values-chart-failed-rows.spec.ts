@@ -59,7 +59,7 @@ test('check values keep their units everywhere; the chart has threshold bands an
 
   // The missing-emails check: its failed-rows block (columns and counts).
   await ada.openCheck(/missing_count\(email\) = 0/);
-  const failedRows = page.getByRole('region', { name: 'Failed rows' });
+  const failedRows = page.getByRole('region', { name: 'Failed rows', exact: true });
   await expect(failedRows).toContainText('3 rows failed');
   await expect(failedRows).toContainText('id');
   await expect(failedRows).toContainText('email');
@@ -75,7 +75,7 @@ test('check values keep their units everywhere; the chart has threshold bands an
   await expect(dialog).toBeHidden();
   await page.getByRole('button', { name: 'Link check result' }).click();
   const link = page.getByRole('dialog', { name: /Link/ });
-  await link.getByRole('combobox').fill('fresh');
+  await link.getByRole('combobox', { name: 'Search checks' }).fill('fresh');
   await link.getByRole('option', { name: /Orders are fresh/ }).click();
   await expect(link.getByLabel('Result')).toContainText('1d 3h 30m');
   await link.getByRole('button', { name: 'Link', exact: true }).click();
