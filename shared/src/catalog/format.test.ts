@@ -9,7 +9,7 @@ const orders: unknown = JSON.parse(
 );
 
 describe('check value formatter', () => {
-  it('[V1] freshness values are durations: by measure "time", by valueText, by the metric', () => {
+  it('[CV1] freshness values are durations: by measure "time", by valueText, by the metric', () => {
     expect(valueUnit({ name: 'Orders are fresh', diagnostics: { measure: 'time' } })).toBe('duration');
     expect(valueUnit({ name: 'Orders are fresh', valueText: '1 day, 3:30:00' })).toBe('duration');
     expect(valueUnit({ name: 'freshness(created_at) < 1d' })).toBe('duration');
@@ -23,7 +23,7 @@ describe('check value formatter', () => {
     expect(formatDuration(250)).toBe('250ms');
   });
 
-  it('[V2] counts, percentages and other numbers by the metric the check names', () => {
+  it('[CV2] counts, percentages and other numbers by the metric the check names', () => {
     expect(valueUnit({ name: 'row_count > 0' })).toBe('count');
     expect(valueUnit({ name: 'missing_count(email) = 0' })).toBe('count');
     expect(valueUnit({ name: 'missing_percent(email) < 5%' })).toBe('percent');
@@ -43,7 +43,7 @@ describe('check value formatter', () => {
 });
 
 describe('diagnostics', () => {
-  it('[V3] warn / fail zones become bands: half lines, between, and split zones', () => {
+  it('[CV3] warn / fail zones become bands: half lines, between, and split zones', () => {
     expect(zoneBands({ lessThanOrEqual: 0 })).toEqual([{ min: null, max: 0, minInclusive: false, maxInclusive: true }]);
     expect(zoneBands({ greaterThanOrEqual: 0, lessThanOrEqual: 0 })).toEqual([
       { min: 0, max: 0, minInclusive: true, maxInclusive: true }
@@ -60,7 +60,7 @@ describe('diagnostics', () => {
     expect(z.warn[0].min).toBe(1);
   });
 
-  it('[V4] failed-rows blocks: columns, counts, notes and sample rows when present', () => {
+  it('[CV4] failed-rows blocks: columns, counts, notes and sample rows when present', () => {
     const scan = parseSodaScan(orders);
     if (!scan.ok) throw new Error('fixture must parse');
     const missing = scan.scan.checks.find((c) => c.name.startsWith('missing_count'))!;
