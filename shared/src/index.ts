@@ -17,3 +17,5 @@ export * from './gx/parse.ts';
 export * from './catalog/schema.ts';
 export * from './incident/events.ts';
 export * from './insights/insights.ts';
+export * from './catalog/format.ts';
+export * from './catalog/diagnostics.ts';

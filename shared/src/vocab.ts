@@ -3,6 +3,8 @@
 export const Severity = { Minor: 'minor', Major: 'major', Critical: 'critical' } as const;
 export type Severity = (typeof Severity)[keyof typeof Severity];
 export const SEVERITIES = ['minor', 'major', 'critical'] as const satisfies readonly Severity[];
+/** Worst first: the order of every severity select, filter and menu. */
+export const SEVERITIES_WORST_FIRST = ['critical', 'major', 'minor'] as const satisfies readonly Severity[];
 /** Higher sorts first on the Incidents dashboard. */
 export const SEVERITY_ORDER: Record<Severity, number> = { minor: 1, major: 2, critical: 3 };
 export const SEVERITY_LABEL: Record<Severity, string> = { minor: 'Minor', major: 'Major', critical: 'Critical' };
@@ -22,6 +24,19 @@ export const STATUS_LABEL: Record<Status, string> = {
   fixing: 'Fixing',
   resolved: 'Resolved'
 };
+
+/** Why an incident was resolved, asked for on Resolve beside (or instead of) notes. */
+export const RESOLUTION_REASONS = ['fixed', 'false_positive', 'expected_change', 'wont_fix'] as const;
+export type ResolutionReason = (typeof RESOLUTION_REASONS)[number];
+export const RESOLUTION_REASON_LABEL: Record<ResolutionReason, string> = {
+  fixed: 'Fixed',
+  false_positive: 'False positive',
+  expected_change: 'Expected change',
+  wont_fix: "Won't fix"
+};
+export function isResolutionReason(v: unknown): v is ResolutionReason {
+  return typeof v === 'string' && (RESOLUTION_REASONS as readonly string[]).includes(v);
+}
 
 export const Outcome = { Pass: 'pass', Warn: 'warn', Fail: 'fail' } as const;
 export type Outcome = (typeof Outcome)[keyof typeof Outcome];

@@ -1,5 +1,5 @@
 import * as Y from 'yjs';
-import type { Severity, Status } from '../vocab.ts';
+import { isResolutionReason, type ResolutionReason, type Severity, type Status } from '../vocab.ts';
 import { IncidentSchema, LinkedResultSchema, TimelineEventSchema } from './schema.ts';
 import type { Incident, LinkedResult, TimelineEvent } from './schema.ts';
 
@@ -60,6 +60,9 @@ export function readIncident(m: IncidentMap): Incident {
     resolvedAt: str(m, 'status') === 'resolved' && typeof resolvedAt === 'string' ? resolvedAt : null,
     description: text(m, 'description'),
     resolutionNotes: text(m, 'resolutionNotes'),
+    resolutionReason: isResolutionReason(m.get('resolutionReason'))
+      ? (m.get('resolutionReason') as ResolutionReason)
+      : null,
     results: linked,
     timeline: timeline instanceof Y.Array ? (timeline.toArray() as TimelineEvent[]) : []
   };

@@ -7,6 +7,7 @@ import {
   createIncident,
   linkResult,
   replaceText,
+  resolveIncident,
   setDescription,
   setLead,
   setResolutionNotes,
@@ -194,6 +195,42 @@ describe('incident operations', () => {
     // Resolving again without notes keeps the earlier ones and takes the new time.
     setStatus(doc, id, 'resolved', 'ann', at(12));
     expect(read(doc, id)).toMatchObject({ resolvedAt: at(12).at, resolutionNotes: 'Backfilled from CRM' });
+  });
+
+  it('[D8] Resolve needs notes or a reason; both stay on the incident and in the timeline after a reopen', () => {
+    const { doc, id } = setup();
+    const refused = watch(doc);
+    expect(() => resolveIncident(doc, id, { notes: '   ', reason: null }, 'bob', at(3))).toThrow(DomainError);
+    expect(refused.transactions).toBe(0);
+    expect(() => resolveIncident(doc, id, { notes: '', reason: 'nope' as never }, 'bob', at(3))).toThrow(DomainError);
+    expect(read(doc, id).status).toBe('reported');
+
+    const r = expectOneChange(doc, id, 'status', () =>
+      resolveIncident(doc, id, { notes: '  Loader fixed ', reason: 'fixed' }, 'bob', at(5))
+    );
+    expect(r.after).toMatchObject({ status: 'resolved', resolutionNotes: 'Loader fixed', resolutionReason: 'fixed' });
+    expect(r.ev).toMatchObject({ from: 'reported', to: 'resolved', notes: 'Loader fixed', reason: 'fixed' });
+
+    const reopened = expectOneChange(doc, id, 'status', () => setStatus(doc, id, 'investigating', 'ann', at(9)));
+    expect(reopened.after).toMatchObject({ resolutionNotes: 'Loader fixed', resolutionReason: 'fixed' });
+    expect(reopened.ev.notes).toBeUndefined();
+    // A reason alone resolves; the first resolution's notes stay in its timeline entry.
+    resolveIncident(doc, id, { notes: '', reason: 'false_positive' }, 'ann', at(12));
+    const after = read(doc, id);
+    expect(after.resolutionReason).toBe('false_positive');
+    const resolves = after.timeline.filter((e) => e.kind === 'status' && e.to === 'resolved');
+    expect(resolves.map((e) => [e.notes, e.reason])).toEqual([
+      ['Loader fixed', 'fixed'],
+      [undefined, 'false_positive']
+    ]);
+    expect(resolveIncident(doc, id, { notes: 'again', reason: null }, 'ann', at(13))).toBe(false);
+  });
+
+  it('[D8] incidents from before reasons read with resolutionReason null; a bad stored reason reads as null', () => {
+    const { doc, id } = setup();
+    expect(read(doc, id).resolutionReason).toBeNull();
+    getIncidentMap(doc, id)!.set('resolutionReason', 42);
+    expect(read(doc, id).resolutionReason).toBeNull();
   });
 
   it('[D3] a concurrent resolve and move elsewhere never shows resolvedAt on an unresolved incident', () => {

@@ -1,5 +1,5 @@
 import * as Y from 'yjs';
-import { LOCAL, type Origin, type Severity, type Status } from '../vocab.ts';
+import { LOCAL, isResolutionReason, type Origin, type ResolutionReason, type Severity, type Status } from '../vocab.ts';
 import { ulid } from '../ids.ts';
 import { diffSpan } from '../text.ts';
 import { getIncidentMap, incidentsMap, type IncidentMap } from './doc.ts';
@@ -48,10 +48,20 @@ function mustGet(doc: Y.Doc, id: string): IncidentMap {
   return m;
 }
 
-function pushEvent(m: IncidentMap, kind: TimelineKind, by: string, at: string, from?: unknown, to?: unknown) {
+function pushEvent(
+  m: IncidentMap,
+  kind: TimelineKind,
+  by: string,
+  at: string,
+  from?: unknown,
+  to?: unknown,
+  extra?: Pick<TimelineEvent, 'notes' | 'reason'>
+) {
   const ev: TimelineEvent = { id: ulid(Date.parse(at) || Date.now()), at, by, kind };
   if (from !== undefined) ev.from = from;
   if (to !== undefined) ev.to = to;
+  if (extra?.notes) ev.notes = extra.notes;
+  if (extra?.reason) ev.reason = extra.reason;
   (m.get('timeline') as Y.Array<TimelineEvent>).push([ev]);
   m.set('updatedAt', at);
 }
@@ -132,17 +142,22 @@ export function setLead(doc: Y.Doc, id: string, leadId: string | null, by: strin
 }
 
 /**
- * Moves an incident to `status`. Resolving records `resolvedAt` and the resolution notes;
- * leaving Resolved reopens it (clears `resolvedAt`, keeps the notes as history).
+ * Moves an incident to `status`. Resolving records `resolvedAt`, the resolution notes and reason
+ * (on the incident and, as they are then, on the timeline event); leaving Resolved reopens it
+ * (clears `resolvedAt`, keeps notes and reason as history). See `resolveIncident` for the
+ * browser's Resolve, which insists on notes or a reason.
  */
 export function setStatus(
   doc: Y.Doc,
   id: string,
   status: Status,
   by: string,
-  opts?: OpOptions & { resolutionNotes?: string }
+  opts?: OpOptions & { resolutionNotes?: string; resolutionReason?: ResolutionReason | null }
 ): boolean {
   if (!StatusSchema.safeParse(status).success) throw new DomainError('invalid', `Unknown status ${status}`);
+  const reason = opts?.resolutionReason;
+  if (reason !== undefined && reason !== null && !isResolutionReason(reason))
+    throw new DomainError('invalid', `Unknown resolution reason ${String(reason)}`);
   const m = mustGet(doc, id);
   const prev = m.get('status');
   if (prev === status) return false;
@@ -151,13 +166,37 @@ export function setStatus(
     m.set('status', status);
     if (status === 'resolved') {
       m.set('resolvedAt', at);
-      if (opts?.resolutionNotes !== undefined) replaceText(m.get('resolutionNotes') as Y.Text, opts.resolutionNotes);
-    } else if (prev === 'resolved') {
-      m.set('resolvedAt', null);
+      const notes = m.get('resolutionNotes') as Y.Text;
+      if (opts?.resolutionNotes !== undefined) replaceText(notes, opts.resolutionNotes);
+      if (reason !== undefined) m.set('resolutionReason', reason);
+      const current = m.get('resolutionReason');
+      pushEvent(m, 'status', by, at, prev, status, {
+        notes: notes.toString().trim() || undefined,
+        reason: isResolutionReason(current) ? current : undefined
+      });
+      return;
     }
+    if (prev === 'resolved') m.set('resolvedAt', null);
     pushEvent(m, 'status', by, at, prev, status);
   }, opts?.origin ?? LOCAL);
   return true;
+}
+
+/**
+ * Resolve as people do it: with notes, a reason, or both, never neither (`invalid`). Notes are
+ * trimmed. Returns `false` when the incident already is Resolved.
+ */
+export function resolveIncident(
+  doc: Y.Doc,
+  id: string,
+  resolution: { notes: string; reason: ResolutionReason | null },
+  by: string,
+  opts?: OpOptions
+): boolean {
+  const notes = resolution.notes.trim();
+  if (!notes && !resolution.reason)
+    throw new DomainError('invalid', 'Say how it was resolved: write resolution notes or choose a reason');
+  return setStatus(doc, id, 'resolved', by, { ...opts, resolutionNotes: notes, resolutionReason: resolution.reason });
 }
 
 function editText(

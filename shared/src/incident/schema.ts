@@ -1,8 +1,9 @@
 import { z } from 'zod';
-import { SEVERITIES, STATUSES } from '../vocab.ts';
+import { RESOLUTION_REASONS, SEVERITIES, STATUSES } from '../vocab.ts';
 
 export const SeveritySchema = z.enum(SEVERITIES);
 export const StatusSchema = z.enum(STATUSES);
+export const ResolutionReasonSchema = z.enum(RESOLUTION_REASONS);
 
 export const TimelineKind = z.enum([
   'created',
@@ -23,7 +24,10 @@ export const TimelineEventSchema = z.object({
   by: z.string(),
   kind: TimelineKind,
   from: z.unknown().optional(),
-  to: z.unknown().optional()
+  to: z.unknown().optional(),
+  /** On a move to Resolved: the resolution notes and reason as they were then (kept after a reopen). */
+  notes: z.string().optional(),
+  reason: z.string().optional()
 });
 export type TimelineEvent = z.infer<typeof TimelineEventSchema>;
 
@@ -60,6 +64,8 @@ export const IncidentSchema = z.object({
   resolvedAt: z.string().nullable(),
   description: z.string(),
   resolutionNotes: z.string(),
+  /** Why it was resolved; kept, like the notes, after a reopen. Absent on incidents from before reasons. */
+  resolutionReason: ResolutionReasonSchema.nullable().optional(),
   results: z.array(LinkedResultSchema.extend({ resultId: z.string() })),
   timeline: z.array(TimelineEventSchema)
 });

@@ -8,6 +8,7 @@ import {
   parseIncident,
   SERVER,
   SEVERITIES,
+  isResolutionReason,
   STATUSES,
   TimelineEventSchema,
   type Incident,
@@ -178,6 +179,9 @@ function fieldRepairs(
   const resolvedAt = m.get('resolvedAt');
   if (resolvedAt !== null && resolvedAt !== undefined && typeof resolvedAt !== 'string')
     fix('invalid resolvedAt', () => m.set('resolvedAt', before?.resolvedAt ?? null));
+  const reason = m.get('resolutionReason');
+  if (reason !== undefined && reason !== null && !isResolutionReason(reason))
+    fix('unknown resolution reason', () => m.set('resolutionReason', before?.resolutionReason ?? null));
   for (const k of ['description', 'resolutionNotes'] as const) {
     const v = m.get(k);
     if (!(v instanceof Y.Text))
@@ -258,6 +262,7 @@ function buildIncident(inc: Incident): IncidentMap {
   m.set('resolvedAt', inc.resolvedAt);
   m.set('description', new Y.Text(inc.description));
   m.set('resolutionNotes', new Y.Text(inc.resolutionNotes));
+  if (inc.resolutionReason) m.set('resolutionReason', inc.resolutionReason);
   m.set('results', buildResults(inc.results));
   m.set('timeline', buildTimeline(inc.timeline));
   return m;

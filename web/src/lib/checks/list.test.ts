@@ -1,6 +1,21 @@
 import { describe, expect, it } from 'vitest';
 import type { CheckSummary } from '@firebreak/shared';
-import { checkRowLabel, datasetsOf, EMPTY_CHECK_FILTER, filterChecks, outcomeCounts, sortChecks } from './list.ts';
+import {
+  checkQuery,
+  checkRowLabel,
+  checkValue,
+  datasetsOf,
+  DEFAULT_CHECK_SORT,
+  EMPTY_CHECK_FILTER,
+  filterChecks,
+  isNewFailure,
+  outcomeCounts,
+  parseCheckQuery,
+  sortCheckRows,
+  sortChecks,
+  toCheckRow,
+  toggleCheckSort
+} from './list.ts';
 
 function check(over: Partial<CheckSummary> & { id: string; name: string }): CheckSummary {
   return {
@@ -58,5 +73,72 @@ describe('helpers', () => {
   });
   it('labels a row by name, outcome and dataset', () => {
     expect(checkRowLabel(checks[2])).toBe('freshness(created_at) < 1d, Not evaluated, pg/customers');
+  });
+});
+
+describe('sortCheckRows', () => {
+  const rows = checks.map((c, i) => ({ ...c, value: [5, 3, null, 9, 1][i], seq: i + 1 }));
+  it('defaults to worst first, with failures newer than the last visit on top, newest first', () => {
+    expect(sortCheckRows(rows, DEFAULT_CHECK_SORT).map((c) => c.id)).toEqual(sortChecks(rows).map((c) => c.id));
+    // Seen up to seq 2: e (fail, seq 5) and d (warn, seq 4) are new; b (fail, seq 2) is not.
+    expect(sortCheckRows(rows, DEFAULT_CHECK_SORT, 2).map((c) => c.id)).toEqual(['e', 'd', 'b', 'c', 'a']);
+    expect(isNewFailure(rows[4], 2)).toBe(true);
+    expect(isNewFailure(rows[0], 0)).toBe(false); // passing checks are never "new failures"
+    expect(isNewFailure(rows[4], null)).toBe(false); // first visit: nothing to compare with
+  });
+  it('sorts by value with missing values last in both directions, and by name', () => {
+    expect(sortCheckRows(rows, { key: 'value', direction: 'descending' }).map((c) => c.id)).toEqual([
+      'd',
+      'a',
+      'b',
+      'e',
+      'c'
+    ]);
+    expect(sortCheckRows(rows, { key: 'value', direction: 'ascending' }).map((c) => c.id)).toEqual([
+      'e',
+      'b',
+      'a',
+      'd',
+      'c'
+    ]);
+    expect(sortCheckRows(rows, { key: 'name', direction: 'ascending' }).map((c) => c.name)).toEqual(
+      rows.map((c) => c.name).sort()
+    );
+  });
+  it('toggles: a new text column starts A to Z, others largest first, the same column flips', () => {
+    expect(toggleCheckSort(DEFAULT_CHECK_SORT, 'name')).toEqual({ key: 'name', direction: 'ascending' });
+    expect(toggleCheckSort(DEFAULT_CHECK_SORT, 'value')).toEqual({ key: 'value', direction: 'descending' });
+    expect(toggleCheckSort(DEFAULT_CHECK_SORT, 'outcome')).toEqual({ key: 'outcome', direction: 'ascending' });
+  });
+});
+
+describe('check list URL', () => {
+  it('round-trips filter and sort, leaving defaults out', () => {
+    expect(checkQuery(EMPTY_CHECK_FILTER, DEFAULT_CHECK_SORT)).toBe('');
+    const filter = { outcome: 'fail' as const, dataset: 'pg/orders', text: 'email nulls' };
+    const sort = { key: 'value' as const, direction: 'ascending' as const };
+    const q = checkQuery(filter, sort);
+    expect(q).toBe('?outcome=fail&dataset=pg%2Forders&q=email+nulls&sort=value&dir=asc');
+    expect(parseCheckQuery(new URLSearchParams(q))).toEqual({ filter, sort });
+  });
+  it('falls back to defaults for unknown values', () => {
+    expect(parseCheckQuery(new URLSearchParams('outcome=bogus&sort=nope&dir=asc'))).toEqual({
+      filter: EMPTY_CHECK_FILTER,
+      sort: DEFAULT_CHECK_SORT
+    });
+  });
+});
+
+describe('checkValue', () => {
+  it('says values in the unit of the check, freshness as a duration', () => {
+    const fresh = toCheckRow(
+      check({ id: 'f', name: 'Orders are fresh', value: 99_000_000, valueText: '1 day, 3:30:00' })
+    );
+    expect(checkValue(fresh)).toBe('1d 3h 30m');
+    const nulls = toCheckRow(check({ id: 'n', name: 'missing_count(email) = 0', value: 3 }));
+    expect(checkValue(nulls)).toBe('3 rows');
+    // A row stored before rows had units still gets one, from its name.
+    const { unit: _unit, ...old } = nulls;
+    expect(checkValue(old, { value: 12, valueText: null })).toBe('12 rows');
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compactValue, formatValue, relativeTime } from './time.ts';
+import { relativeTime } from './time.ts';
 
 const NOW = Date.parse('2026-11-26T12:00:00Z');
 
@@ -23,22 +23,5 @@ describe('relativeTime', () => {
     expect(relativeTime(null, NOW)).toBe('');
     expect(relativeTime('', NOW)).toBe('');
     expect(relativeTime('not a date', NOW)).toBe('');
-  });
-});
-
-describe('formatValue', () => {
-  it('formats integers, fractions and missing values', () => {
-    expect(formatValue(1234)).toBe('1,234');
-    expect(formatValue(0.123456)).toBe('0.1235');
-    expect(formatValue(null)).toBe('—');
-  });
-});
-
-describe('compactValue', () => {
-  it('abbreviates large axis values and rounds small ones', () => {
-    expect(compactValue(108_782_600)).toBe('109M');
-    expect(compactValue(54_391.3)).toBe('54.4K');
-    expect(compactValue(0.254)).toBe('0.254');
-    expect(compactValue(1234.5)).toBe('1,230');
   });
 });

@@ -52,22 +52,3 @@ export function shortDate(t: string | number | Date): string {
   const ms = toMs(t);
   return Number.isNaN(ms) ? '' : SHORT_DATE.format(ms);
 }
-
-const COMPACT = new Intl.NumberFormat('en', { notation: 'compact', maximumSignificantDigits: 3 });
-
-/** Axis ticks: "109M", "54.4K", "0.25". */
-export function compactValue(v: number): string {
-  return Math.abs(v) >= 10_000 ? COMPACT.format(v) : formatValue(Number(v.toPrecision(3)));
-}
-
-/** A result's value as people read it: Soda's own wording when it has one (freshness), else the number. */
-export function displayValue(r: { value: number | null; valueText?: string | null }): string {
-  return r.valueText ?? formatValue(r.value);
-}
-
-/** Check values: integers as they are, fractions to 4 significant digits, null as an em dash. */
-export function formatValue(v: number | null | undefined): string {
-  if (v === null || v === undefined || Number.isNaN(v)) return '—';
-  if (Number.isInteger(v)) return v.toLocaleString('en');
-  return Number(v.toPrecision(4)).toLocaleString('en', { maximumFractionDigits: 6 });
-}

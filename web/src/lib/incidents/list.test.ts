@@ -3,7 +3,10 @@ import {
   DEFAULT_SORT,
   EMPTY_FILTER,
   filterIncidents,
+  incidentQuery,
   incidentRowLabel,
+  parseIncidentQuery,
+  statusCounts,
   sortIncidents,
   toggleSort,
   toRow,
@@ -139,5 +142,36 @@ describe('incidentRowLabel', () => {
   it('reads number, title, severity and status', () => {
     expect(incidentRowLabel(rows[2])).toBe('INC-3: Duplicate ids, Critical, Investigating');
     expect(incidentRowLabel(rows[3])).toBe('Pending number: Offline one, Minor, Reported');
+  });
+});
+
+describe('incident list URL', () => {
+  it('round-trips every filter and the sort, leaving defaults out', () => {
+    expect(incidentQuery(EMPTY_FILTER, DEFAULT_SORT)).toBe('');
+    const filter = {
+      status: 'open' as const,
+      severity: 'critical' as const,
+      lead: 'none',
+      dataset: 'pg/orders',
+      text: 'late'
+    };
+    const sort = { key: 'number' as const, direction: 'ascending' as const };
+    const q = incidentQuery(filter, sort);
+    expect(q).toBe('?status=open&severity=critical&lead=none&dataset=pg%2Forders&q=late&sort=number&dir=asc');
+    expect(parseIncidentQuery(new URLSearchParams(q))).toEqual({ filter, sort });
+  });
+  it('ignores unknown statuses, severities and sort keys', () => {
+    expect(parseIncidentQuery(new URLSearchParams('status=closed&severity=huge&sort=title'))).toEqual({
+      filter: EMPTY_FILTER,
+      sort: DEFAULT_SORT
+    });
+  });
+  it('counts open and resolved among the rows shown', () => {
+    const all = rows.map((r) => toRow(r, ctx));
+    expect(statusCounts(all)).toEqual({ open: all.length - 1, resolved: 1 });
+    expect(statusCounts(filterIncidents(all, { ...EMPTY_FILTER, status: 'open' }))).toEqual({
+      open: all.length - 1,
+      resolved: 0
+    });
   });
 });

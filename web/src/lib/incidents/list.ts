@@ -1,4 +1,6 @@
 import {
+  SEVERITIES,
+  STATUSES,
   SEVERITY_ORDER,
   STATUS_LABEL,
   SEVERITY_LABEL,
@@ -139,4 +141,52 @@ export function toggleSort(current: IncidentSort, key: IncidentSortKey): Inciden
 /** The accessible name of a dashboard row: "INC-4: Null emails in orders, Critical, Investigating". */
 export function incidentRowLabel(r: Pick<IncidentRow, 'ref' | 'title' | 'severity' | 'status'>): string {
   return `${r.ref ?? 'Pending number'}: ${r.title}, ${SEVERITY_LABEL[r.severity]}, ${STATUS_LABEL[r.status]}`;
+}
+
+const SORT_KEYS: readonly IncidentSortKey[] = ['severity', 'number', 'reported'];
+
+/** `?status=open&severity=critical&lead=none&dataset=…&q=…&sort=number&dir=asc`; defaults are left out. */
+export function incidentQuery(f: IncidentFilter, sort: IncidentSort): string {
+  const p = new URLSearchParams();
+  if (f.status !== ALL) p.set('status', f.status);
+  if (f.severity !== ALL) p.set('severity', f.severity);
+  if (f.lead !== ALL) p.set('lead', f.lead);
+  if (f.dataset !== ALL) p.set('dataset', f.dataset);
+  if (f.text.trim()) p.set('q', f.text);
+  if (sort.key !== DEFAULT_SORT.key || sort.direction !== DEFAULT_SORT.direction) {
+    p.set('sort', sort.key);
+    p.set('dir', sort.direction === 'ascending' ? 'asc' : 'desc');
+  }
+  const s = p.toString();
+  return s ? `?${s}` : '';
+}
+
+/** The filter and sort an Incidents URL asks for; unknown values fall back to the defaults. */
+export function parseIncidentQuery(p: URLSearchParams): { filter: IncidentFilter; sort: IncidentSort } {
+  const status = p.get('status');
+  const severity = p.get('severity');
+  const key = p.get('sort') as IncidentSortKey | null;
+  return {
+    filter: {
+      status:
+        status === OPEN || (STATUSES as readonly string[]).includes(status ?? '')
+          ? (status as IncidentFilter['status'])
+          : ALL,
+      severity: (SEVERITIES as readonly string[]).includes(severity ?? '') ? (severity as Severity) : ALL,
+      lead: p.get('lead') || ALL,
+      dataset: p.get('dataset') || ALL,
+      text: p.get('q') ?? ''
+    },
+    sort:
+      key && SORT_KEYS.includes(key)
+        ? { key, direction: p.get('dir') === 'asc' ? 'ascending' : 'descending' }
+        : DEFAULT_SORT
+  };
+}
+
+/** Open and resolved counts of the rows shown. */
+export function statusCounts(rows: readonly Pick<IncidentRow, 'status'>[]): { open: number; resolved: number } {
+  let open = 0;
+  for (const r of rows) if (r.status !== 'resolved') open++;
+  return { open, resolved: rows.length - open };
 }

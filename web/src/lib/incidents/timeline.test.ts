@@ -16,6 +16,14 @@ const ev = (kind: TimelineEvent['kind'], from?: unknown, to?: unknown): Timeline
 });
 
 describe('describeEvent', () => {
+  it('names the reason of a resolution', () => {
+    expect(describeEvent({ ...ev('status', 'fixing', 'resolved'), reason: 'false_positive' }, ctx)).toBe(
+      'changed status from Fixing to Resolved (False positive)'
+    );
+    expect(describeEvent({ ...ev('status', 'fixing', 'resolved'), reason: 'bogus' }, ctx)).toBe(
+      'changed status from Fixing to Resolved'
+    );
+  });
   it('describes status changes and reopening', () => {
     expect(describeEvent(ev('status', 'reported', 'investigating'), ctx)).toBe(
       'changed status from Reported to Investigating'

@@ -1,5 +1,7 @@
 import {
+  RESOLUTION_REASON_LABEL,
   SEVERITY_LABEL,
+  isResolutionReason,
   STATUS_LABEL,
   isReopen,
   type Severity,
@@ -38,7 +40,10 @@ export function describeEvent(ev: TimelineEvent, ctx: TimelineContext): string {
       return `changed severity from ${label(SEVERITY_LABEL, ev.from)} to ${label(SEVERITY_LABEL, ev.to)}`;
     case 'status': {
       const sentence = `changed status from ${label<Status>(STATUS_LABEL, ev.from)} to ${label<Status>(STATUS_LABEL, ev.to)}`;
-      return isReopen(ev.from, ev.to) ? `reopened the incident: ${sentence.replace('changed ', '')}` : sentence;
+      if (isReopen(ev.from, ev.to)) return `reopened the incident: ${sentence.replace('changed ', '')}`;
+      return ev.to === 'resolved' && isResolutionReason(ev.reason)
+        ? `${sentence} (${RESOLUTION_REASON_LABEL[ev.reason]})`
+        : sentence;
     }
     case 'lead':
       if (ev.to === null || ev.to === undefined) return `removed ${memberOf(ev.from, ctx)} as lead`;

@@ -15,6 +15,7 @@ import {
   setResolutionNotes,
   setSeverity,
   setStatus,
+  resolveIncident,
   setTitle,
   systemRoomName,
   unlinkResult,
@@ -24,7 +25,8 @@ import {
   type IntegrationLink,
   type Member,
   type Severity,
-  type Status
+  type Status,
+  type ResolutionReason
 } from '@firebreak/shared';
 import type { IncidentSummary } from '../incidents/list.ts';
 import { IncidentCache, type IncidentSnapshot } from './incident-cache.ts';
@@ -367,6 +369,9 @@ export class Workspace {
       this.#by(),
       resolutionNotes === undefined ? undefined : { resolutionNotes }
     );
+  }
+  resolve(id: string, resolution: { notes: string; reason: ResolutionReason | null }): boolean {
+    return resolveIncident(this.#doc, id, resolution, this.#by());
   }
   setLead(id: string, leadId: string | null): boolean {
     return setLead(this.#doc, id, leadId, this.#by());
