@@ -18,6 +18,7 @@ import {
   UPDATES_PER_SECOND
 } from './limits.ts';
 import {
+  asksForEverything,
   awarenessMessage,
   CloseCode,
   decodeAwarenessUpdate,
@@ -348,8 +349,7 @@ export class Relay {
             return fail(CloseCode.SlowDown, 'Too many sync requests; reconnecting shortly');
           const sv = frame.stateVector;
           // An empty state vector asks for everything: answer from the encoding shared by every such request.
-          const full = sv.length === 1 && sv[0] === 0;
-          conn.send(syncStep2Message(room.doc, sv, full ? room.encodedState() : undefined));
+          conn.send(syncStep2Message(room.doc, sv, asksForEverything(sv) ? room.encodedState() : undefined));
           return;
         }
         case 'update':

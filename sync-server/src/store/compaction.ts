@@ -2,6 +2,7 @@ import { Worker } from 'node:worker_threads';
 import * as Y from 'yjs';
 import type { Db } from '../db/open.ts';
 import type { DocStore } from './doc-store.ts';
+import { mergeAll } from './merge.ts';
 
 /** What one compaction folded. */
 export interface Compaction {
@@ -16,8 +17,8 @@ export interface Compaction {
 export interface CompactOptions {
   /**
    * Rebuild the snapshot through a fresh Y.Doc, so content deleted since is garbage-collected;
-   * otherwise the stored updates are merged (`Y.mergeUpdates`, 2–3× faster, but it keeps the
-   * payload of overwritten values until the next rebuild).
+   * otherwise the stored updates are merged (`Y.mergeUpdates`: 2–3× faster on a large snapshot,
+   * but it keeps the payload of overwritten values until the next rebuild).
    */
   gc: boolean;
 }
@@ -39,11 +40,11 @@ export interface StoredParts {
 
 /** The snapshot and log entries as one update holding all of them. */
 export function foldParts({ snapshot, updates }: StoredParts, { gc }: CompactOptions): Uint8Array {
-  const all = snapshot ? [snapshot, ...updates] : updates;
-  if (!gc) return all.length === 1 ? all[0]! : Y.mergeUpdates(all);
+  if (!gc) return mergeAll(snapshot, updates) ?? new Uint8Array([0, 0]);
   const doc = new Y.Doc();
   doc.transact(() => {
-    for (const u of all) Y.applyUpdate(doc, u);
+    if (snapshot) Y.applyUpdate(doc, snapshot);
+    for (const u of updates) Y.applyUpdate(doc, u);
   });
   const out = Y.encodeStateAsUpdate(doc);
   doc.destroy();
