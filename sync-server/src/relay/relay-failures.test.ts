@@ -44,8 +44,29 @@ const ctx = editorContext;
 
 const flush = () => new Promise((r) => setTimeout(r, 20));
 
-/** Live timers holding the process open (each room's Awareness has an interval). */
-const timers = () => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
+/**
+ * The intervals set and not yet cleared while `fn` runs (each room's Awareness sets one): the real
+ * timers, counted on their way through the globals.
+ */
+async function countingIntervals<T>(fn: (live: () => number) => Promise<T>): Promise<T> {
+  const live = new Set<unknown>();
+  const { setInterval: set, clearInterval: clear } = globalThis;
+  globalThis.setInterval = ((...args: Parameters<typeof set>) => {
+    const handle = set(...args);
+    live.add(handle);
+    return handle;
+  }) as typeof set;
+  globalThis.clearInterval = ((handle: Parameters<typeof clear>[0]) => {
+    live.delete(handle);
+    clear(handle);
+  }) as typeof clear;
+  try {
+    return await fn(() => live.size);
+  } finally {
+    globalThis.setInterval = set;
+    globalThis.clearInterval = clear;
+  }
+}
 
 function anUpdate(): Uint8Array {
   const doc = new Y.Doc();
@@ -140,38 +161,40 @@ describe('relay under storage failures', () => {
   });
 
   it('[R23] rooms that fail to load or to store are destroyed: their Awareness timers stop', async () => {
-    const { store, relay } = setup();
-    // The measure sees one room's Awareness timer, and its going away.
-    const base = timers();
-    const probe = new Room('probe', { workspaceId: 'w', writable: true });
-    expect(timers()).toBe(base + 1);
-    probe.destroy();
-    expect(timers()).toBe(base);
+    await countingIntervals(async (timers) => {
+      const { store, relay } = setup();
+      // The measure sees one room's Awareness timer, and its going away.
+      const base = timers();
+      const probe = new Room('probe', { workspaceId: 'w', writable: true });
+      expect(timers()).toBe(base + 1);
+      probe.destroy();
+      expect(timers()).toBe(base);
 
-    store.failLoads = 10;
-    const failed = Array.from({ length: 10 }, (_, i) => fakeConn(`c${i}`));
-    failed.forEach((c, i) => relay.connect(`room-${i}`, c.conn, ctx(`c${i}`)));
-    await flush();
-    for (const c of failed) expect(c.closed()).toBe(CloseCode.StorageFailure);
-    expect(relay.openRooms()).toEqual([]);
-    expect(timers()).toBe(base);
+      store.failLoads = 10;
+      const failed = Array.from({ length: 10 }, (_, i) => fakeConn(`c${i}`));
+      failed.forEach((c, i) => relay.connect(`room-${i}`, c.conn, ctx(`c${i}`)));
+      await flush();
+      for (const c of failed) expect(c.closed()).toBe(CloseCode.StorageFailure);
+      expect(relay.openRooms()).toEqual([]);
+      expect(timers()).toBe(base);
 
-    const a = fakeConn('a');
-    const ha = relay.connect('w', a.conn, ctx('a'));
-    await flush();
-    const room = relay.loadedRoom('w')!;
-    const released: string[] = [];
-    room.awareness.on('destroy', () => released.push('awareness'));
-    room.doc.on('destroy', () => released.push('doc'));
-    expect(timers()).toBe(base + 1);
-    store.failAppends = true;
-    ha.onMessage(updateMessage(anUpdate()));
-    await flush();
-    expect(a.closed()).toBe(CloseCode.StorageFailure);
-    expect(room.destroyed).toBe(true);
-    expect(released.sort()).toEqual(['awareness', 'doc']);
-    expect(relay.openRooms()).toEqual([]);
-    expect(timers()).toBe(base);
-    await relay.close();
+      const a = fakeConn('a');
+      const ha = relay.connect('w', a.conn, ctx('a'));
+      await flush();
+      const room = relay.loadedRoom('w')!;
+      const released: string[] = [];
+      room.awareness.on('destroy', () => released.push('awareness'));
+      room.doc.on('destroy', () => released.push('doc'));
+      expect(timers()).toBe(base + 1);
+      store.failAppends = true;
+      ha.onMessage(updateMessage(anUpdate()));
+      await flush();
+      expect(a.closed()).toBe(CloseCode.StorageFailure);
+      expect(room.destroyed).toBe(true);
+      expect(released.sort()).toEqual(['awareness', 'doc']);
+      expect(relay.openRooms()).toEqual([]);
+      expect(timers()).toBe(base);
+      await relay.close();
+    });
   });
 });

@@ -112,7 +112,11 @@ export class WorkerCompactor implements Compactor {
   private nextId = 1;
   private closed = false;
 
-  /** `onStep` hears each job's progress ('read': the log was read, nothing written yet). */
+  /**
+   * The worker starts with the first compaction (not with the server: it would compete with the
+   * first joins for the CPU). `onStep` hears each job's progress ('read': the log was read,
+   * nothing written yet).
+   */
   constructor(
     private readonly file: string,
     private readonly onStep?: (room: string, step: 'read', worker: Worker) => void
