@@ -67,84 +67,99 @@ function step2Payloads(frames: Uint8Array[]): Uint8Array[] {
   return out;
 }
 
+// Worker threads start slowly on a busy machine: a generous guard against hangs, not a timing.
+const TIMEOUT = 90_000;
+
 describe('relay compaction', () => {
-  it('[R22] a big room compacting in the worker does not hold up another room’s broadcasts', async () => {
-    const events: string[] = [];
-    const { store, relay } = setup(tempDir(), (room, step) => events.push(`${room} ${step}`));
-    storeLog(store, 'big', 20_000);
-    const big = await relay.getRoom('big');
-    expect(big.sinceCompaction).toBe(20_000);
-    const a = fakeConn('a');
-    const b = fakeConn('b', () => events.push('other broadcast'));
-    const ha = relay.connect('other', a.conn, editorContext('a'));
-    relay.connect('other', b.conn, editorContext('b'));
-    await flush();
-    events.length = 0;
+  it(
+    '[R22] a big room compacting in the worker does not hold up another room’s broadcasts',
+    async () => {
+      const events: string[] = [];
+      const { store, relay } = setup(tempDir(), (room, step) => events.push(`${room} ${step}`));
+      storeLog(store, 'big', 8_000);
+      const big = await relay.getRoom('big');
+      expect(big.sinceCompaction).toBe(8_000);
+      const a = fakeConn('a');
+      const b = fakeConn('b', () => events.push('other broadcast'));
+      const ha = relay.connect('other', a.conn, editorContext('a'));
+      relay.connect('other', b.conn, editorContext('b'));
+      await flush();
+      events.length = 0;
 
-    const compacting = relay.compact(big).then(() => events.push('big compacted'));
-    // The worker has read the big log and is merging it: the relay goes on meanwhile.
-    while (!events.includes('big read')) await new Promise((r) => setImmediate(r));
-    const edit = new Y.Doc();
-    edit.getMap('m').set('during', 'compaction');
-    ha.onMessage(updateMessage(Y.encodeStateAsUpdate(edit)));
-    await compacting;
-    expect(events).toEqual(['big read', 'other broadcast', 'big compacted']);
-    expect(store.pendingCount('big')).toBe(0);
-    expect(big.sinceCompaction).toBe(0);
-  });
+      const compacting = relay.compact(big).then(() => events.push('big compacted'));
+      // The worker has read the big log and is merging it: the relay goes on meanwhile.
+      while (!events.includes('big read')) await new Promise((r) => setImmediate(r));
+      const edit = new Y.Doc();
+      edit.getMap('m').set('during', 'compaction');
+      ha.onMessage(updateMessage(Y.encodeStateAsUpdate(edit)));
+      await compacting;
+      expect(events).toEqual(['big read', 'other broadcast', 'big compacted']);
+      expect(store.pendingCount('big')).toBe(0);
+      expect(big.sinceCompaction).toBe(0);
+    },
+    TIMEOUT
+  );
 
-  it('[R22] updates stored while the worker compacts stay in the log, counted for the next compaction', async () => {
-    let onRead = () => {};
-    const { dir, store, relay } = setup(tempDir(), () => onRead());
-    const doc = storeLog(store, 'w', 2_000);
-    const room = await relay.getRoom('w');
-    const a = fakeConn('a');
-    const ha = relay.connect('w', a.conn, editorContext('a'));
-    await flush();
-    const writer = new Y.Doc();
-    Y.applyUpdate(writer, Y.encodeStateAsUpdate(doc));
-    const sent: Uint8Array[] = [];
-    writer.on('update', (u: Uint8Array) => sent.push(u));
-    // Ten more updates reach the relay (and the log) while the worker merges what it read.
-    onRead = () => {
-      for (let i = 0; i < 10; i++) {
-        writer.getMap('m').set(`late${i}`, i);
-        ha.onMessage(updateMessage(sent.at(-1)!));
-      }
-    };
-    await relay.compact(room);
-    await flush();
-    expect(store.pendingCount('w')).toBe(10);
-    expect(room.sinceCompaction).toBe(10);
-    await relay.close();
-    const reopened = new SqliteDocStore(openDatabase(dir));
-    const loaded = new Y.Doc();
-    Y.applyUpdate(loaded, (await reopened.load('w')).state!);
-    expect(loaded.getMap('m').toJSON()).toEqual(writer.getMap('m').toJSON());
-  });
+  it(
+    '[R22] updates stored while the worker compacts stay in the log, counted for the next compaction',
+    async () => {
+      let onRead = () => {};
+      const { dir, store, relay } = setup(tempDir(), () => onRead());
+      const doc = storeLog(store, 'w', 2_000);
+      const room = await relay.getRoom('w');
+      const a = fakeConn('a');
+      const ha = relay.connect('w', a.conn, editorContext('a'));
+      await flush();
+      const writer = new Y.Doc();
+      Y.applyUpdate(writer, Y.encodeStateAsUpdate(doc));
+      const sent: Uint8Array[] = [];
+      writer.on('update', (u: Uint8Array) => sent.push(u));
+      // Ten more updates reach the relay (and the log) while the worker merges what it read.
+      onRead = () => {
+        for (let i = 0; i < 10; i++) {
+          writer.getMap('m').set(`late${i}`, i);
+          ha.onMessage(updateMessage(sent.at(-1)!));
+        }
+      };
+      await relay.compact(room);
+      await flush();
+      expect(store.pendingCount('w')).toBe(10);
+      expect(room.sinceCompaction).toBe(10);
+      await relay.close();
+      const reopened = new SqliteDocStore(openDatabase(dir));
+      const loaded = new Y.Doc();
+      Y.applyUpdate(loaded, (await reopened.load('w')).state!);
+      expect(loaded.getMap('m').toJSON()).toEqual(writer.getMap('m').toJSON());
+    },
+    TIMEOUT
+  );
 
-  it('[R24] a cold join gets the whole stored document in its first sync reply, sent as stored', async () => {
-    const dir = tempDir();
-    const first = setup(dir);
-    const doc = storeLog(first.store, 'w', 3_000);
-    // The log folded into a snapshot, as a restart leaves it, plus a few later updates.
-    await first.relay.compact(await first.relay.getRoom('w'));
-    doc.on('update', (u: Uint8Array) => first.store.append('w', 'w', u));
-    doc.getMap('m').set('after', 'snapshot');
-    await first.relay.close();
+  it(
+    '[R24] a cold join gets the whole stored document in its first sync reply, sent as stored',
+    async () => {
+      const dir = tempDir();
+      const first = setup(dir);
+      const doc = storeLog(first.store, 'w', 3_000);
+      // The log folded into a snapshot, as a restart leaves it, plus a few later updates.
+      await first.relay.compact(await first.relay.getRoom('w'));
+      doc.on('update', (u: Uint8Array) => first.store.append('w', 'w', u));
+      doc.getMap('m').set('after', 'snapshot');
+      await first.relay.close();
 
-    const { store, relay } = setup(dir);
-    const stored = await store.load('w');
-    const c = fakeConn('c');
-    const handler = relay.connect('w', c.conn, editorContext('c'));
-    // Asked at once, before the room has loaded: the answer waits for the load, it is never empty.
-    handler.onMessage(syncStep1(new Y.Doc()));
-    await flush();
-    const replies = step2Payloads(c.sent);
-    expect(replies.length).toBe(1);
-    expect(replies[0]).toEqual(stored.state);
-    const joined = new Y.Doc();
-    Y.applyUpdate(joined, replies[0]!);
-    expect(joined.getMap('m').toJSON()).toEqual(doc.getMap('m').toJSON());
-  });
+      const { store, relay } = setup(dir);
+      const stored = await store.load('w');
+      const c = fakeConn('c');
+      const handler = relay.connect('w', c.conn, editorContext('c'));
+      // Asked at once, before the room has loaded: the answer waits for the load, it is never empty.
+      handler.onMessage(syncStep1(new Y.Doc()));
+      await flush();
+      const replies = step2Payloads(c.sent);
+      expect(replies.length).toBe(1);
+      expect(replies[0]).toEqual(stored.state);
+      const joined = new Y.Doc();
+      Y.applyUpdate(joined, replies[0]!);
+      expect(joined.getMap('m').toJSON()).toEqual(doc.getMap('m').toJSON());
+    },
+    TIMEOUT
+  );
 });
