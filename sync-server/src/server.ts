@@ -13,6 +13,7 @@ import { loadServerKey } from './access/crypto.ts';
 import { Relay, type RelayOptions } from './relay/relay.ts';
 import { syncUpgradeHandler } from './relay/upgrade.ts';
 import { SqliteDocStore } from './store/sqlite-doc-store.ts';
+import { compactorFor } from './store/compaction.ts';
 import { ClientOwnerStore } from './store/client-owner-store.ts';
 import { WorkspaceService } from './workspace/workspace-service.ts';
 import { validationExtension } from './workspace/validation.ts';
@@ -89,6 +90,7 @@ export async function startServer(
   let access: AccessService | null = null;
   const relay = new Relay({
     store: docStore,
+    compactor: compactorFor(db, docStore),
     log,
     resolveRoom: workspaceService.resolveRoom,
     clientOwners: new ClientOwnerStore(db),

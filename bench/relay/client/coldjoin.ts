@@ -1,3 +1,4 @@
+import * as decoding from 'lib0/decoding';
 import * as Y from 'yjs';
 import {
   createIncident,
@@ -71,11 +72,29 @@ export async function seed(target: Target, room: string, incidents: number): Pro
   return { incidents, updateBytes, ms: now() - t0 };
 }
 
+/**
+ * Whether a frame is a sync step 2 (the answer to the client's state vector): y-websocket
+ * frames start [sync = 0, step 2 = 1]; Hocuspocus ones with the document name first.
+ */
+function isSyncStep2(kind: Target['kind'], frame: Uint8Array): boolean {
+  try {
+    const dec = decoding.createDecoder(frame);
+    if (kind === 'hocuspocus') decoding.readVarString(dec);
+    return decoding.readVarUint(dec) === 0 && decoding.readVarUint(dec) === 1;
+  } catch {
+    return false;
+  }
+}
+
 /** A new client against a server that just started: connect → first `synced`, and what it held. */
 export async function join(target: Target, room: string, incidents: number, waitMs: number): Promise<JoinResult> {
   const doc = new Y.Doc();
+  let reply: { ms: number; bytes: number } | null = null;
   const t0 = now();
-  const replica = openReplica(target, room, doc);
+  // The server's answer is timed when its frame arrives, before the provider applies it.
+  const replica = openReplica(target, room, doc, (frame) => {
+    if (!reply && isSyncStep2(target.kind, frame)) reply = { ms: now() - t0, bytes: frame.byteLength };
+  });
   await withTimeout(replica.synced(), waitMs, 'cold join sync');
   const syncedMs = now() - t0;
   const incidentsAtSynced = incidentsMap(doc).size;
@@ -85,5 +104,13 @@ export async function join(target: Target, room: string, incidents: number, wait
   const whole = Y.encodeStateAsUpdate(doc);
   const t1 = now();
   Y.applyUpdate(new Y.Doc(), whole);
-  return { syncedMs, incidentsAtSynced, fullMs, clientApplyMs: now() - t1 };
+  const first = reply as { ms: number; bytes: number } | null;
+  return {
+    syncedMs,
+    replyMs: first?.ms ?? null,
+    replyBytes: first?.bytes ?? 0,
+    incidentsAtSynced,
+    fullMs,
+    clientApplyMs: now() - t1
+  };
 }

@@ -15,16 +15,35 @@ export interface Replica {
 /** Reconnects stay quick so a restarted server is found fast; the tests never rely on them. */
 const MAX_BACKOFF_MS = 500;
 
-export function openReplica(target: Target, room: string, doc = new Y.Doc()): Replica {
+/** Hears every frame a replica's socket receives, before its provider handles it. */
+export type FrameTap = (frame: Uint8Array) => void;
+
+export function openReplica(target: Target, room: string, doc = new Y.Doc(), tap?: FrameTap): Replica {
   const base = `ws://127.0.0.1:${target.port}`;
-  if (target.kind === 'hocuspocus') return hocuspocus(base, room, doc);
+  const Socket = tap ? tapped(tap) : WebSocket;
+  if (target.kind === 'hocuspocus') return hocuspocus(base, room, doc, Socket);
   // Our relay serves rooms under /sync/<room>; y-websocket-server at /<room>.
-  return yWebsocket(target.kind === 'firebreak' ? `${base}/sync` : base, room, doc);
+  return yWebsocket(target.kind === 'firebreak' ? `${base}/sync` : base, room, doc, Socket);
 }
 
-function yWebsocket(url: string, room: string, doc: Y.Doc): Replica {
+/** `ws` with a first 'message' listener (the providers add theirs after construction). */
+function tapped(tap: FrameTap): typeof WebSocket {
+  class TappedWebSocket extends WebSocket {
+    constructor(address: string | URL, protocols?: string | string[]) {
+      super(address, protocols);
+      this.on('message', (data: WebSocket.RawData) => {
+        if (data instanceof ArrayBuffer) tap(new Uint8Array(data));
+        else if (Array.isArray(data)) tap(new Uint8Array(Buffer.concat(data)));
+        else tap(data);
+      });
+    }
+  }
+  return TappedWebSocket as typeof WebSocket;
+}
+
+function yWebsocket(url: string, room: string, doc: Y.Doc, Socket: typeof WebSocket): Replica {
   const provider = new WebsocketProvider(url, room, doc, {
-    WebSocketPolyfill: WebSocket as unknown as typeof globalThis.WebSocket,
+    WebSocketPolyfill: Socket as unknown as typeof globalThis.WebSocket,
     disableBc: true,
     maxBackoffTime: MAX_BACKOFF_MS
   });
@@ -46,9 +65,9 @@ function yWebsocket(url: string, room: string, doc: Y.Doc): Replica {
   };
 }
 
-function hocuspocus(url: string, room: string, doc: Y.Doc): Replica {
+function hocuspocus(url: string, room: string, doc: Y.Doc, Socket: typeof WebSocket): Replica {
   // One socket per provider, as `new HocuspocusProvider({ url })` makes; built here to pass `ws`.
-  const socket = new HocuspocusProviderWebsocket({ url, WebSocketPolyfill: WebSocket, maxDelay: MAX_BACKOFF_MS });
+  const socket = new HocuspocusProviderWebsocket({ url, WebSocketPolyfill: Socket, maxDelay: MAX_BACKOFF_MS });
   const provider = new HocuspocusProvider({ websocketProvider: socket, name: room, document: doc });
   provider.attach();
   return {

@@ -77,6 +77,13 @@ export interface SeedResult {
 export interface JoinResult {
   /** Connect → first `synced`. */
   syncedMs: number;
+  /**
+   * Connect → the server's first sync step 2 frame arrived (before the client applied it): the
+   * server's time to answer, with loading the room from storage; null if none came.
+   */
+  replyMs: number | null;
+  /** Size of that frame (a near-empty one is a "synced" before the content). */
+  replyBytes: number;
   /** Incidents the document held at that first `synced` (anything short of all is a failure). */
   incidentsAtSynced: number;
   /** Connect → every incident present (equal to syncedMs unless the first sync was partial). */

@@ -301,6 +301,8 @@ export interface ColdJoinRow {
   runs: JoinResult[];
   syncedMedianMs: number;
   syncedMaxMs: number;
+  /** Connect → the server's first full-state frame arriving, before the client applies it. */
+  replyMedianMs: number | null;
   fullMedianMs: number | null;
   /** Joins whose first `synced` came with fewer than all incidents. */
   partialFirstSyncs: number;
@@ -351,6 +353,7 @@ export async function coldJoin(kind: ServerKind, s: Settings): Promise<ColdJoinR
       runs,
       syncedMedianMs: median(runs.map((r) => r.syncedMs)),
       syncedMaxMs: Math.max(...runs.map((r) => r.syncedMs)),
+      replyMedianMs: runs.every((r) => r.replyMs !== null) ? median(runs.map((r) => r.replyMs!)) : null,
       fullMedianMs: full.every((x) => x !== null) ? median(full as number[]) : null,
       partialFirstSyncs: runs.filter((r) => r.incidentsAtSynced < s.incidents).length,
       clientApplyMedianMs: median(runs.map((r) => r.clientApplyMs)),

@@ -1,5 +1,6 @@
 /**
- * Our relay under test: the `Relay` class with `SqliteDocStore`, every room writable, bound to a
+ * Our relay under test: the `Relay` class with `SqliteDocStore` (compacting in a worker thread,
+ * as the real server does), every room writable, bound to a
  * `ws` server by the same `bindSyncSocket` the real server uses (relay/socket.ts), without the HTTP
  * app, sessions or the document hooks (numbering, validation). Every connection is its own member
  * (the per-member connection cap would otherwise count all bench clients as one person). When the
@@ -16,6 +17,7 @@ import { MAX_MESSAGE_BYTES, Relay } from '@firebreak/sync-server/src/relay/relay
 import { bindSyncSocket } from '@firebreak/sync-server/src/relay/socket.ts';
 import { ClientOwnerStore } from '@firebreak/sync-server/src/store/client-owner-store.ts';
 import { SqliteDocStore } from '@firebreak/sync-server/src/store/sqlite-doc-store.ts';
+import { compactorFor } from '@firebreak/sync-server/src/store/compaction.ts';
 import { announce, dataDir, onStop } from './contract.ts';
 
 const WORKSPACE = 'bench';
@@ -25,8 +27,10 @@ const db = openDatabase(dataDir());
 const workspaces = new WorkspaceStore(db);
 if (!workspaces.get(WORKSPACE)) workspaces.create(WORKSPACE, 'Bench');
 const log = pino({ level: 'silent' });
+const store = new SqliteDocStore(db);
 const relay = new Relay({
-  store: new SqliteDocStore(db),
+  store,
+  compactor: compactorFor(db, store),
   log,
   clientOwners: new ClientOwnerStore(db),
   resolveRoom: () => ({ workspaceId: WORKSPACE, writable: true })

@@ -127,12 +127,22 @@ export function decodeFrame(data: Uint8Array): Frame {
   }
 }
 
-/** Sync step 2 answering `stateVector` with the difference, from an already encoded full state when given. */
+/** An empty state vector: the client has nothing and asks for everything. */
+export const asksForEverything = (stateVector: Uint8Array) => stateVector.length === 1 && stateVector[0] === 0;
+
+/**
+ * Sync step 2 answering `stateVector` with the difference, from an already encoded full state
+ * when given (sent as it is when the client asks for everything: no decoding of a large document).
+ */
 export function syncStep2Message(doc: Y.Doc, stateVector: Uint8Array, fullState?: Uint8Array): Uint8Array {
   const enc = encoding.createEncoder();
   encoding.writeVarUint(enc, MESSAGE_SYNC);
   encoding.writeVarUint(enc, syncProtocol.messageYjsSyncStep2);
-  const diff = fullState ? Y.diffUpdate(fullState, stateVector) : Y.encodeStateAsUpdate(doc, stateVector);
+  const diff = !fullState
+    ? Y.encodeStateAsUpdate(doc, stateVector)
+    : asksForEverything(stateVector)
+      ? fullState
+      : Y.diffUpdate(fullState, stateVector);
   encoding.writeVarUint8Array(enc, diff);
   return encoding.toUint8Array(enc);
 }

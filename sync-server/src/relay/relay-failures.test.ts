@@ -8,8 +8,8 @@ import { SqliteDocStore } from '../store/sqlite-doc-store.ts';
 import type { DocStore } from '../store/doc-store.ts';
 import { CloseCode, updateMessage } from './protocol.ts';
 import { Relay } from './relay.ts';
-import type { Conn } from './room.ts';
-import type { ConnectionContext } from './types.ts';
+import { Room } from './room.ts';
+import { editorContext, fakeConn } from '../test/relay-conns.ts';
 
 /** A store that fails on demand, around the real SQLite one. */
 class FlakyStore implements DocStore {
@@ -40,21 +40,33 @@ class FlakyStore implements DocStore {
   close = () => this.inner.close();
 }
 
-function fakeConn(id: string) {
-  const sent: Uint8Array[] = [];
-  let closed: number | null = null;
-  const conn: Conn = { id, send: (d) => sent.push(d), close: (code) => (closed ??= code) };
-  return { conn, sent, closed: () => closed };
-}
-
-const ctx = (id: string): ConnectionContext => ({
-  workspaceId: 'w',
-  member: { id, name: id, email: `${id}@example.com` },
-  role: 'editor',
-  readOnly: false
-});
+const ctx = editorContext;
 
 const flush = () => new Promise((r) => setTimeout(r, 20));
+
+/**
+ * The intervals set and not yet cleared while `fn` runs (each room's Awareness sets one): the real
+ * timers, counted on their way through the globals.
+ */
+async function countingIntervals<T>(fn: (live: () => number) => Promise<T>): Promise<T> {
+  const live = new Set<unknown>();
+  const { setInterval: set, clearInterval: clear } = globalThis;
+  globalThis.setInterval = ((...args: Parameters<typeof set>) => {
+    const handle = set(...args);
+    live.add(handle);
+    return handle;
+  }) as typeof set;
+  globalThis.clearInterval = ((handle: Parameters<typeof clear>[0]) => {
+    live.delete(handle);
+    clear(handle);
+  }) as typeof clear;
+  try {
+    return await fn(() => live.size);
+  } finally {
+    globalThis.setInterval = set;
+    globalThis.clearInterval = clear;
+  }
+}
 
 function anUpdate(): Uint8Array {
   const doc = new Y.Doc();
@@ -146,5 +158,43 @@ describe('relay under storage failures', () => {
     expect(receiver.getArray('a').toArray()).toEqual([...Array(10).keys()]);
     expect(store.pendingCount('w')).toBe(10);
     await relay.close();
+  });
+
+  it('[R23] rooms that fail to load or to store are destroyed: their Awareness timers stop', async () => {
+    await countingIntervals(async (timers) => {
+      const { store, relay } = setup();
+      // The measure sees one room's Awareness timer, and its going away.
+      const base = timers();
+      const probe = new Room('probe', { workspaceId: 'w', writable: true });
+      expect(timers()).toBe(base + 1);
+      probe.destroy();
+      expect(timers()).toBe(base);
+
+      store.failLoads = 10;
+      const failed = Array.from({ length: 10 }, (_, i) => fakeConn(`c${i}`));
+      failed.forEach((c, i) => relay.connect(`room-${i}`, c.conn, ctx(`c${i}`)));
+      await flush();
+      for (const c of failed) expect(c.closed()).toBe(CloseCode.StorageFailure);
+      expect(relay.openRooms()).toEqual([]);
+      expect(timers()).toBe(base);
+
+      const a = fakeConn('a');
+      const ha = relay.connect('w', a.conn, ctx('a'));
+      await flush();
+      const room = relay.loadedRoom('w')!;
+      const released: string[] = [];
+      room.awareness.on('destroy', () => released.push('awareness'));
+      room.doc.on('destroy', () => released.push('doc'));
+      expect(timers()).toBe(base + 1);
+      store.failAppends = true;
+      ha.onMessage(updateMessage(anUpdate()));
+      await flush();
+      expect(a.closed()).toBe(CloseCode.StorageFailure);
+      expect(room.destroyed).toBe(true);
+      expect(released.sort()).toEqual(['awareness', 'doc']);
+      expect(relay.openRooms()).toEqual([]);
+      expect(timers()).toBe(base);
+      await relay.close();
+    });
   });
 });

@@ -2,6 +2,7 @@ import * as Y from 'yjs';
 import type { Logger } from 'pino';
 import type { DocStore } from '../store/doc-store.ts';
 import type { ClientOwnerStore } from '../store/client-owner-store.ts';
+import { inlineCompactor, type Compactor } from '../store/compaction.ts';
 import {
   AWARENESS_BURST,
   AWARENESS_PER_SECOND,
@@ -17,6 +18,7 @@ import {
   UPDATES_PER_SECOND
 } from './limits.ts';
 import {
+  asksForEverything,
   awarenessMessage,
   CloseCode,
   decodeAwarenessUpdate,
@@ -38,11 +40,18 @@ export const ROOM_IDLE_MS = 30_000;
 export const COMPACT_AFTER_UPDATES = 500;
 /** …and any room with a log at all, at least this often, so a slow trickle does not grow forever. */
 export const COMPACT_AFTER_MS = 5 * 60_000;
+/** Every this many compactions of a room, the snapshot is rebuilt with deleted content collected. */
+export const GC_EVERY_COMPACTIONS = 10;
 /** How often idle rooms and long logs are looked at. */
 const SWEEP_INTERVAL_MS = 10_000;
 
 export interface RelayOptions {
   store: DocStore;
+  /**
+   * Folds logs into snapshots from the store, off the event loop where it can (compactorFor);
+   * inline by default. The relay closes it when it closes.
+   */
+  compactor?: Compactor;
   log: Logger;
   /** Which rooms exist and whose they are; null closes the connection with 4404. */
   resolveRoom(name: string): RoomPolicy | null;
@@ -79,12 +88,14 @@ export class Relay {
   private readonly extensions: Extension[];
   private readonly byMember = new Map<string, Set<Handle>>();
   private readonly dirty = new Set<Room>();
+  private readonly compactor: Compactor;
   private flushScheduled = false;
   private closing = false;
 
   constructor(private readonly opts: RelayOptions) {
     this.maxMessageBytes = opts.maxMessageBytes ?? MAX_MESSAGE_BYTES;
     this.extensions = opts.extensions ?? [];
+    this.compactor = opts.compactor ?? inlineCompactor(opts.store);
     this.sweeper = setInterval(() => void this.sweep(), SWEEP_INTERVAL_MS);
     this.sweeper.unref();
   }
@@ -338,8 +349,7 @@ export class Relay {
             return fail(CloseCode.SlowDown, 'Too many sync requests; reconnecting shortly');
           const sv = frame.stateVector;
           // An empty state vector asks for everything: answer from the encoding shared by every such request.
-          const full = sv.length === 1 && sv[0] === 0;
-          conn.send(syncStep2Message(room.doc, sv, full ? room.encodedState() : undefined));
+          conn.send(syncStep2Message(room.doc, sv, asksForEverything(sv) ? room.encodedState() : undefined));
           return;
         }
         case 'update':
@@ -475,7 +485,7 @@ export class Relay {
       if (!room || room.destroyed) continue;
       try {
         const idle = room.idleSince !== null && now - room.idleSince >= idleMs;
-        if (this.shouldCompact(room, now, idle)) await this.compact(room);
+        if (this.shouldCompact(room, now, idle)) await this.compact(room, idle ? true : undefined);
         // Re-check after the await: a client may have joined, or the server written, meanwhile.
         if (idle && room.conns.size === 0 && !room.pending.length && this.rooms.get(name) === p) {
           this.unload(room);
@@ -494,15 +504,25 @@ export class Relay {
     return now - room.lastCompactionAt >= (this.opts.compactAfterMs ?? COMPACT_AFTER_MS);
   }
 
-  /** Folds a room's log into a snapshot of everything stored so far. */
-  async compact(room: Room): Promise<void> {
+  /**
+   * Folds a room's stored log into its snapshot, from the store rather than the live document
+   * (so with a worker compactor the event loop goes on serving every room meanwhile). Updates
+   * stored while it runs stay in the log for the next one. One compaction per room at a time.
+   * `gc` rebuilds the snapshot with deleted content collected (by default every
+   * GC_EVERY_COMPACTIONS-th time, and when an idle room is unloaded).
+   */
+  compact(room: Room, gc = (room.compactions + 1) % GC_EVERY_COMPACTIONS === 0): Promise<void> {
     this.flush();
-    if (room.broken || room.destroyed || room.pending.length) return;
-    const seq = room.seq;
-    const entries = room.sinceCompaction;
-    this.opts.store.compact(room.workspaceId, room.name, Y.encodeStateAsUpdate(room.doc), seq);
-    room.sinceCompaction = Math.max(0, room.sinceCompaction - entries);
-    room.lastCompactionAt = Date.now();
+    if (room.broken || room.destroyed) return Promise.resolve();
+    room.compacting ??= this.compactor
+      .compact(room.workspaceId, room.name, { gc })
+      .then((done) => {
+        room.sinceCompaction = Math.max(0, room.sinceCompaction - done.entries);
+        room.lastCompactionAt = Date.now();
+        if (done.entries) room.compactions++;
+      })
+      .finally(() => (room.compacting = null));
+    return room.compacting;
   }
 
   /** Stops accepting, stores and compacts everything, closes every connection. */
@@ -519,6 +539,7 @@ export class Relay {
     }
     this.rooms.clear();
     this.loaded.clear();
+    await this.compactor.close();
   }
 }
 

@@ -51,6 +51,10 @@ export class Room {
   /** Log entries stored since the last compaction. */
   sinceCompaction = 0;
   lastCompactionAt = Date.now();
+  /** Compactions that folded something, since the room loaded. */
+  compactions = 0;
+  /** The compaction under way, if any. */
+  compacting: Promise<void> | null = null;
   idleSince: number | null = Date.now();
   broken = false;
   destroyed = false;
@@ -87,6 +91,9 @@ export class Room {
   /** Applies the persisted state (before any listener or client sees the document). */
   applyStored(state: Uint8Array | null, seq: number, pending: number, owners: Iterable<[number, string]>): void {
     if (state) Y.applyUpdate(this.doc, state);
+    // What the store holds is the whole document: the first full-state replies send it as it is
+    // (no encoding on a cold join); the first change drops it.
+    this.fullState = state;
     this.seq = seq;
     this.sinceCompaction = pending;
     for (const [client, member] of owners) this.clientOwners.set(client, member);

@@ -1,4 +1,4 @@
-import * as Y from 'yjs';
+import { mergeAll } from './merge.ts';
 import type { Db } from '../db/open.ts';
 import type { DocStore, StoredDoc } from './doc-store.ts';
 
@@ -43,9 +43,7 @@ export class SqliteDocStore implements DocStore {
   async load(room: string): Promise<StoredDoc> {
     // One read transaction: a compaction committing in between cannot make us miss or double entries.
     const { snapshot, updates, seq } = this.db.transaction(() => this.parts(room))();
-    const all = snapshot ? [snapshot, ...updates] : updates;
-    const state = all.length === 0 ? null : all.length === 1 ? all[0]! : Y.mergeUpdates(all);
-    return { state, seq, pending: updates.length };
+    return { state: mergeAll(snapshot, updates), seq, pending: updates.length };
   }
 
   transaction<T>(fn: () => T): T {
