@@ -9,7 +9,8 @@ import {
   type Incident,
   type Member,
   type Outcome,
-  valueText as sodaValueText
+  valueText as sodaValueText,
+  RESOLUTION_REASON_LABEL
 } from '@firebreak/shared';
 import type { Db } from '../db/types.ts';
 import type { CheckResultView, IncidentView, Person } from './types.ts';
@@ -49,11 +50,7 @@ export class ViewBuilder {
   incidentFrom(workspaceId: string, inc: Incident, sys: Y.Doc): IncidentView {
     const n = numbersMap(sys).get(inc.id);
     const number = typeof n === 'number' ? n : null;
-    const reason = inc.timeline
-      .filter((e) => e.kind === 'status' && e.to === 'resolved')
-      .map((e) => (e as { reason?: unknown }).reason)
-      .filter((r): r is string => typeof r === 'string')
-      .pop();
+    const reason = inc.resolutionReason ? RESOLUTION_REASON_LABEL[inc.resolutionReason] : null;
     return {
       id: inc.id,
       number,
@@ -65,8 +62,9 @@ export class ViewBuilder {
       createdAt: inc.createdAt,
       updatedAt: inc.updatedAt,
       resolvedAt: inc.resolvedAt,
-      resolutionNotes: inc.resolutionNotes,
-      resolutionReason: reason ?? null,
+      // A reason alone still tells the integrations why (Slack, Jira, ServiceNow close notes).
+      resolutionNotes: inc.resolutionNotes || (reason ? `Resolved: ${reason}` : ''),
+      resolutionReason: reason,
       url: this.incidentUrl(workspaceId, inc.id),
       lead: this.person(workspaceId, inc.leadId),
       reporter: this.person(workspaceId, inc.reporterId),

@@ -130,7 +130,7 @@ describe('grouping and recovery', () => {
     await postScan(server, scanOf(5, { [EMAILS]: 'pass', [VOLUME]: 'pass' }));
     await until(() => getIncidentMap(client.doc, id)!.get('status') === 'resolved', 5000, 'auto-resolved');
     const last = timeline(client.doc, id).at(-1)!;
-    expect(last).toMatchObject({ kind: 'status', to: 'resolved', by: SERVER_ACTOR });
+    expect(last).toMatchObject({ kind: 'status', to: 'resolved', by: SERVER_ACTOR, reason: 'fixed' });
     expect(String(getIncidentMap(client.doc, id)!.get('resolutionNotes'))).toMatch(/passed in the last 2 scans/);
   });
 

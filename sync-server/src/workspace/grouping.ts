@@ -67,6 +67,7 @@ export class Grouping {
           setStatus(doc, inc.id, 'resolved', SERVER_ACTOR, {
             origin: SERVER,
             at,
+            resolutionReason: 'fixed',
             resolutionNotes: `All ${checks.size} linked check${checks.size === 1 ? '' : 's'} passed in the last ${after} scan${after === 1 ? '' : 's'} (latest: ${scan.name}); resolved automatically by Firebreak.`
           });
           out.resolved.push(inc.id);
