@@ -1,6 +1,9 @@
-import { expect, type Browser, type Page } from '@playwright/test';
+import { expect as baseExpect, type Browser, type Page } from '@playwright/test';
 import { startServer, type ServerProcess } from './server.ts';
 import { FirebreakUser } from './app.ts';
+
+/** A fresh browser syncs the whole demo before a page shows: on a busy machine that takes a while. */
+const expect = baseExpect.configure({ timeout: 20_000 });
 
 /** The two screens every page is checked and photographed at. */
 export const VIEWPORTS = {
@@ -27,14 +30,29 @@ export interface TourStop {
  */
 export async function startTour(browser: Browser) {
   const server = await startServer({ demo: true });
-  const admin = await FirebreakUser.open(browser, server, 'Ada', { link: server.bootstrapUrl!, email: 'ada@example.com' });
+  const admin = await FirebreakUser.open(browser, server, 'Ada', {
+    link: server.bootstrapUrl!,
+    email: 'ada@example.com'
+  });
   const page = admin.page;
   await page.goto('/w/demo');
   await expect(admin.grid().getByRole('row').nth(1)).toBeVisible();
-  const checkHref = await admin.grid().getByRole('row', { name: /fail/i }).first().getByRole('link').first().getAttribute('href');
+  const checkHref = await admin
+    .grid()
+    .getByRole('row', { name: /fail/i })
+    .first()
+    .getByRole('link')
+    .first()
+    .getAttribute('href');
   await page.goto('/w/demo/incidents');
   await expect(admin.grid().getByRole('row', { name: /INC-/ }).first()).toBeVisible();
-  const incidentHref = await admin.grid().getByRole('row', { name: /INC-/ }).first().getByRole('link').first().getAttribute('href');
+  const incidentHref = await admin
+    .grid()
+    .getByRole('row', { name: /INC-/ })
+    .first()
+    .getByRole('link')
+    .first()
+    .getAttribute('href');
   const joinLink = await server.invite('editor', 'demo');
 
   const stops: TourStop[] = [

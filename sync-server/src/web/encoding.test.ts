@@ -70,11 +70,9 @@ describe('serving compressed', () => {
     const br = await rawGet(url, { 'accept-encoding': 'gzip, deflate, br' });
     const gz = await rawGet(url, { 'accept-encoding': 'gzip;q=1, br;q=0' });
     const plain = await rawGet(url, { 'accept-encoding': 'identity' });
-    expect([br.headers['content-encoding'], gz.headers['content-encoding'], plain.headers['content-encoding']]).toEqual([
-      'br',
-      'gzip',
-      undefined
-    ]);
+    expect([br.headers['content-encoding'], gz.headers['content-encoding'], plain.headers['content-encoding']]).toEqual(
+      ['br', 'gzip', undefined]
+    );
     for (const res of [br, gz, plain]) {
       expect(res.status).toBe(200);
       expect(res.headers['content-type']).toMatch(/^text\/javascript/);

@@ -29,8 +29,8 @@ export class SyncConnection {
   #online = $state(typeof navigator === 'undefined' ? true : navigator.onLine);
   #status = $state<'connected' | 'connecting' | 'disconnected'>('disconnected');
   #synced = $state(false);
-  /** Connected at least once since this page opened. */
-  #everConnected = $state(false);
+  /** Synced at least once since this page opened (before that, a connection is still "connecting"). */
+  #everSynced = $state(false);
   /** Connections in a row that closed before syncing (reset by a sync or the network coming back). */
   #failures = $state(0);
   /** This browser has synced the workspace with the server before (now or in an earlier visit). */
@@ -70,7 +70,7 @@ export class SyncConnection {
     if (this.#refused) return 'refused';
     if (this.#status === 'connected' && this.#synced) return 'connected';
     if (this.#failures >= UNREACHABLE_AFTER) return 'unreachable';
-    return this.#everConnected ? 'reconnecting' : 'connecting';
+    return this.#everSynced ? 'reconnecting' : 'connecting';
   }
 
   /**
@@ -163,10 +163,7 @@ export class SyncConnection {
       if (synced) this.#throttled = null;
     });
     if (tracked) {
-      provider.on('status', ({ status }) => {
-        this.#status = status;
-        if (status === 'connected') this.#everConnected = true;
-      });
+      provider.on('status', ({ status }) => (this.#status = status));
       provider.on('connection-close', () => {
         if (!this.#synced || this.#status !== 'connected') this.#failures++;
       });
@@ -174,6 +171,7 @@ export class SyncConnection {
         this.#synced = synced;
         if (synced) {
           this.#failures = 0;
+          this.#everSynced = true;
           if (!this.#syncedOnce) {
             this.#syncedOnce = true;
             try {
