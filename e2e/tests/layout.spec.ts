@@ -70,6 +70,7 @@ test('the theme toggle pins dark over a light system setting, before any JavaScr
   browser,
   server
 }) => {
+  test.setTimeout(120_000);
   const ada = await FirebreakUser.open(browser, server, 'Ada');
   const page = ada.page;
   await expect(page.locator('html')).not.toHaveAttribute('data-theme');
@@ -95,6 +96,7 @@ test('before the first sync the lists say loading, not empty; a server that is d
   browser,
   server
 }) => {
+  test.setTimeout(120_000);
   const ada = await FirebreakUser.open(browser, server, 'Ada');
   // A second browser of Ada's that has never synced, whose relay connection hangs.
   const { cookies } = await ada.context.storageState();
