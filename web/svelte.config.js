@@ -5,8 +5,9 @@ import { vitePreprocess } from '@sveltejs/vite-plugin-svelte';
 const config = {
   preprocess: vitePreprocess(),
   kit: {
-    // A single-page app: the sync server serves build/ and answers every unknown path with index.html.
-    adapter: adapter({ pages: 'build', assets: 'build', fallback: 'index.html', strict: false }),
+    // A single-page app: the sync server serves build/ and answers every unknown path with index.html;
+    // every asset is also written as .br and .gz, which the server picks by Accept-Encoding.
+    adapter: adapter({ pages: 'build', assets: 'build', fallback: 'index.html', strict: false, precompress: true }),
     alias: { $components: 'src/lib/components' }
   }
 };

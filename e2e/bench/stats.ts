@@ -12,7 +12,7 @@ export function summary(xs: number[]) {
 export interface BenchResult {
   name: string;
   target: string;
-  unit: 'ms';
+  unit: 'ms' | 'KB';
   runs: number;
   median: number;
   min: number;
@@ -24,8 +24,8 @@ export interface BenchResult {
 export function report(results: BenchResult[]) {
   const rows = results.map((r) => [
     r.name,
-    `${r.median.toFixed(1)} ms`,
-    `${r.min.toFixed(1)}–${r.max.toFixed(1)} ms`,
+    `${r.median.toFixed(1)} ${r.unit}`,
+    `${r.min.toFixed(1)}–${r.max.toFixed(1)} ${r.unit}`,
     String(r.runs),
     r.target,
     r.pass ? 'ok' : 'MISSED'

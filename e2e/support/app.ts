@@ -57,7 +57,9 @@ export class FirebreakUser {
   }
 
   syncStatus() {
-    return this.page.getByRole('status').filter({ hasText: /Connected|Offline|Reconnecting|Sync stopped/ });
+    return this.page
+      .getByRole('status')
+      .filter({ hasText: /Connecting|Connected|Offline|Reconnecting|Server unreachable|Sync stopped/ });
   }
 
   async expectConnected() {

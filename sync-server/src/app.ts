@@ -9,6 +9,7 @@ import type { AccessService } from './access/access-service.ts';
 import { apiRoutes, type ApiDeps } from './api/routes.ts';
 import { ApiError, errorBody } from './api/errors.ts';
 import { sameOrigin } from './api/http.ts';
+import { compressResponses, precompressedStatic } from './web/encoding.ts';
 
 export interface AppDeps extends ApiDeps {
   log: Logger;
@@ -55,6 +56,7 @@ export function createApp(deps: AppDeps) {
     if (c.req.method === 'GET' && c.res.status < 400) deps.log.debug(entry, 'request');
     else deps.log.info(entry, 'request');
   });
+  app.use('/api/*', compressResponses());
   app.use('/api/*', sameOrigin(deps.allowedOrigins));
   app.route('/api/v1', apiRoutes(deps));
   app.all('/api/*', (c) => c.json(errorBody('not_found', `No API route ${c.req.method} ${c.req.path}`), 404));
@@ -75,17 +77,20 @@ export function createApp(deps: AppDeps) {
       return c.html(html);
     };
     // Before the static files, which would serve index.html for `/` with the assets' policy.
-    app.get('/', shell);
-    app.get('/index.html', shell);
+    const compressed = compressResponses();
+    app.get('/', compressed, shell);
+    app.get('/index.html', compressed, shell);
     app.use('*', async function assetPolicy(c, next) {
       await next();
       if (!c.res.headers.has('Content-Security-Policy')) c.header('Content-Security-Policy', assetCsp());
     });
+    // Built assets come with .br/.gz siblings (adapter-static's precompress): served by negotiation.
+    app.use('*', precompressedStatic(webDir));
     app.use('*', serveStatic({ root: path.relative(process.cwd(), webDir) || '.' }));
     // A missing asset is a 404, never the HTML shell: a browser holding an old build must not
     // run HTML as JavaScript.
     app.get('/_app/*', (c) => c.text('Not found', 404));
-    app.get('*', shell);
+    app.get('*', compressed, shell);
   } else {
     app.get('/', (c) =>
       c.text('Firebreak API is running. The web app is not built: run `pnpm build` (or `pnpm start`) to serve it here.')

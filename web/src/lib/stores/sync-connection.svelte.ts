@@ -2,8 +2,15 @@ import type * as Y from 'yjs';
 import { IndexeddbPersistence } from 'y-indexeddb';
 import { WebsocketProvider } from 'y-websocket';
 
-export type SyncState = 'connected' | 'reconnecting' | 'offline' | 'refused';
+/**
+ * What the header says: `connecting` (first attempt of this page), `connected` (synced),
+ * `reconnecting` (a live connection dropped), `unreachable` (the network is up but the server keeps
+ * not answering), `offline` (the browser has no network), `refused` (the relay closed for good).
+ */
+export type SyncState = 'connecting' | 'connected' | 'reconnecting' | 'unreachable' | 'offline' | 'refused';
 
+/** Attempts in a row that closed without syncing before the server counts as unreachable. */
+const UNREACHABLE_AFTER = 2;
 /** Retryable closes within this window… */
 const THROTTLE_WINDOW_MS = 2 * 60_000;
 /** …this many times are shown to the user; one or two are routine and stay silent. */
@@ -22,6 +29,13 @@ export class SyncConnection {
   #online = $state(typeof navigator === 'undefined' ? true : navigator.onLine);
   #status = $state<'connected' | 'connecting' | 'disconnected'>('disconnected');
   #synced = $state(false);
+  /** Synced at least once since this page opened (before that, a connection is still "connecting"). */
+  #everSynced = $state(false);
+  /** Connections in a row that closed before syncing (reset by a sync or the network coming back). */
+  #failures = $state(0);
+  /** This browser has synced the workspace with the server before (now or in an earlier visit). */
+  #syncedOnce = $state(false);
+  readonly #syncedKey: string;
   /** The relay closed a connection for good (4400-4499: bad message, too large, forbidden…). */
   #refused = $state.raw<{ code: number; reason: string } | null>(null);
   /** Incidents changed here while not synced; persisted so a reload offline still knows. */
@@ -37,6 +51,12 @@ export class SyncConnection {
 
   constructor(workspaceId: string) {
     this.#pendingKey = `firebreak:pending:${workspaceId}`;
+    this.#syncedKey = `firebreak:synced:${workspaceId}`;
+    try {
+      this.#syncedOnce = localStorage.getItem(this.#syncedKey) === '1';
+    } catch {
+      // No storage: counts as never synced, so an empty list says "loading", not "none".
+    }
     try {
       const saved: unknown = JSON.parse(localStorage.getItem(this.#pendingKey) ?? '[]');
       if (Array.isArray(saved)) this.#pending = new Set(saved.filter((v): v is string => typeof v === 'string'));
@@ -48,7 +68,17 @@ export class SyncConnection {
   get state(): SyncState {
     if (!this.#online) return 'offline';
     if (this.#refused) return 'refused';
-    return this.#status === 'connected' && this.#synced ? 'connected' : 'reconnecting';
+    if (this.#status === 'connected' && this.#synced) return 'connected';
+    if (this.#failures >= UNREACHABLE_AFTER) return 'unreachable';
+    return this.#everSynced ? 'reconnecting' : 'connecting';
+  }
+
+  /**
+   * The local copy has been synced with the server at least once (in this visit or an earlier
+   * one): an empty list is then really empty, not "not loaded yet".
+   */
+  get syncedOnce(): boolean {
+    return this.#syncedOnce;
   }
 
   /** Set when the server asked this browser to back off several times in a row (cleared on sync). */
@@ -85,6 +115,7 @@ export class SyncConnection {
     const onOnline = () => {
       this.#online = true;
       this.#refused = null;
+      this.#failures = 0;
       for (const p of this.#providers) p.connect();
     };
     const onOffline = () => {
@@ -133,8 +164,23 @@ export class SyncConnection {
     });
     if (tracked) {
       provider.on('status', ({ status }) => (this.#status = status));
+      provider.on('connection-close', () => {
+        if (!this.#synced || this.#status !== 'connected') this.#failures++;
+      });
       provider.on('sync', (synced: boolean) => {
         this.#synced = synced;
+        if (synced) {
+          this.#failures = 0;
+          this.#everSynced = true;
+          if (!this.#syncedOnce) {
+            this.#syncedOnce = true;
+            try {
+              localStorage.setItem(this.#syncedKey, '1');
+            } catch {
+              // Kept for this page only.
+            }
+          }
+        }
         // Sync step 2 went both ways: the server has everything this browser had.
         if (synced && this.#pending.size) this.#setPending(new Set());
       });

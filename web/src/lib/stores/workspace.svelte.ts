@@ -263,6 +263,11 @@ export class Workspace {
     return this.#connection.state;
   }
 
+  /** The incidents here have been synced with the server at least once (so "none" means none). */
+  get syncedOnce(): boolean {
+    return this.#connection.syncedOnce;
+  }
+
   /** How many incidents have local edits the server has not seen yet. */
   get syncRefusal(): { code: number; reason: string } | null {
     return this.#connection.refusal;
