@@ -19,6 +19,7 @@ import {
 
 function check(over: Partial<CheckSummary> & { id: string; name: string }): CheckSummary {
   return {
+    source: 'soda',
     identity: over.id,
     dataSource: 'pg',
     table: 'orders',
