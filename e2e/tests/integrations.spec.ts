@@ -28,6 +28,9 @@ const test = base.extend<{ vendors: Vendors; server: ServerProcess }>({
   }
 });
 
+// Each test signs people in through real invites and waits on five vendors: give them room on a busy machine.
+test.slow();
+
 const tile = (u: FirebreakUser) => u.page.getByRole('region', { name: 'Integrations' });
 const entry = (u: FirebreakUser, name: string): Locator =>
   tile(u).getByRole('list', { name: 'Integrations of this incident' }).getByRole('listitem', { name, exact: true });
