@@ -1,5 +1,6 @@
 import { benchChecks, benchIncidents } from './browser.ts';
 import { benchIngest } from './ingest.ts';
+import { benchOutboxThroughput, benchSlackLatency } from './integrations.ts';
 import { report, type BenchResult } from './stats.ts';
 
 /** A bench that hangs (a stuck browser, say) fails instead of holding the terminal. */
@@ -8,7 +9,9 @@ const only = process.argv[2];
 const suites: Record<string, () => Promise<BenchResult[]>> = {
   ingest: benchIngest,
   incidents: benchIncidents,
-  checks: benchChecks
+  checks: benchChecks,
+  slack: benchSlackLatency,
+  outbox: benchOutboxThroughput
 };
 
 const results: BenchResult[] = [];
