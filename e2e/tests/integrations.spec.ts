@@ -78,7 +78,10 @@ test('creating an incident opens a Slack channel shown in the tile; a Slack butt
 
   // (c) Someone presses Investigating on the card in Slack: the open browser moves at once.
   const card = await until(
-    () => v.slack.messagesFor(channel.id).find((m) => (m.blocks ?? []).some((b) => (b as { type: string }).type === 'actions')),
+    () =>
+      v.slack
+        .messagesFor(channel.id)
+        .find((m) => (m.blocks ?? []).some((b) => (b as { type: string }).type === 'actions')),
     10_000,
     'the card in the channel'
   );
@@ -113,7 +116,8 @@ test('creating an incident opens a Slack channel shown in the tile; a Slack butt
   expect(resolved.signatureValid).toBe(true);
   expect(v.hook.deliveries.every((d) => d.signatureValid)).toBe(true);
   expect([...v.hook.byIdempotencyKey().values()].every((ds) => ds.length === 1)).toBe(true);
-  for (const name of ['Slack', 'Jira Cloud', 'ServiceNow', 'Webhook']) await expect(entry(ada, name)).toContainText('Delivered');
+  for (const name of ['Slack', 'Jira Cloud', 'ServiceNow', 'Webhook'])
+    await expect(entry(ada, name)).toContainText('Delivered');
   await ada.close();
 });
 
