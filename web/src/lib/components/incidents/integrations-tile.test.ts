@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { IntegrationLink, IntegrationSummary } from '@firebreak/shared';
-import { tileEntries } from './integrations-tile.ts';
+import { retryWhen, tileEntries } from './integrations-tile.ts';
 
 const at = '2026-01-01T00:00:00.000Z';
 const link = (over: Partial<IntegrationLink> & Pick<IntegrationLink, 'integration'>): IntegrationLink => ({
@@ -49,5 +49,15 @@ describe('the Integrations tile rows', () => {
       ['env-slack', 'Slack', '#inc-2'],
       ['gone', 'Jira', 'OPS-1']
     ]);
+  });
+});
+
+describe('the retry time', () => {
+  const coarse = () => 'in 5 minutes';
+  const now = Date.parse(at);
+  it('counts seconds while near, says now when due, and defers to the coarse format beyond a minute', () => {
+    expect(retryWhen('2026-01-01T00:00:12.300Z', now, coarse)).toBe('in 13 s');
+    expect(retryWhen('2025-12-31T23:59:59.000Z', now, coarse)).toBe('now');
+    expect(retryWhen('2026-01-01T00:05:00.000Z', now, coarse)).toBe('in 5 minutes');
   });
 });

@@ -69,3 +69,12 @@ export function tileEntries(
   }
   return out;
 }
+
+/** When a retry happens, to the second while it is near: "in 12 s", "now", else minutes and up. */
+export function retryWhen(at: string, now: number, coarse: (at: string, now: number) => string): string {
+  const ms = Date.parse(at) - now;
+  if (Number.isNaN(ms)) return '';
+  if (ms <= 0) return 'now';
+  if (ms < 60_000) return `in ${Math.ceil(ms / 1000)} s`;
+  return coarse(at, now);
+}
