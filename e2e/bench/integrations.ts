@@ -10,7 +10,8 @@ import { latencySummary, type BenchResult } from './stats.ts';
 
 const CHANGES = 50;
 const WARMUP = 3;
-const ROWS = 2_000;
+/** FIREBREAK_BENCH_OUTBOX_ROWS changes the outbox bench's size (to see how the rate scales with the queue). */
+const ROWS = Number(process.env.FIREBREAK_BENCH_OUTBOX_ROWS) || 2_000;
 
 async function settled(count: () => number, quietMs = 150) {
   let last = count();
@@ -113,9 +114,12 @@ export async function benchOutboxThroughput(): Promise<BenchResult[]> {
     });
     await until(() => enqueuedAt !== null, 120_000, 'the rows enqueued');
     const start = enqueuedAt!;
+    const cpu0 = process.cpuUsage();
     await until(() => server.outbox.counts().delivered >= ROWS, 600_000, 'every row delivered');
     await server.worker.idle();
     const ms = performance.now() - start;
+    const cpu = process.cpuUsage(cpu0);
+    const cpuMs = (cpu.user + cpu.system) / 1000;
     const counts = server.outbox.counts();
     if (counts.delivered !== ROWS || counts.dead) throw new Error(`outbox ended as ${JSON.stringify(counts)}`);
     const rate = (ROWS / ms) * 1000;
@@ -131,7 +135,7 @@ export async function benchOutboxThroughput(): Promise<BenchResult[]> {
         min: rate,
         max: rate,
         pass: rate >= 500,
-        note: `${ROWS} incidentCreated rows (one per incident, enqueued ${(start - sentAt).toFixed(0)} ms after the client's transaction) → all delivered in ${ms.toFixed(0)} ms; the fake got ${hook.deliveries.length} signed bodies, ${keys.size} idempotency keys; in-process server, real SQLite, loopback HTTP`
+        note: `${ROWS} incidentCreated rows (one per incident, enqueued ${(start - sentAt).toFixed(0)} ms after the client's transaction) → all delivered in ${ms.toFixed(0)} ms; the fake got ${hook.deliveries.length} signed bodies, ${keys.size} idempotency keys; this process used ${cpuMs.toFixed(0)} ms of CPU meanwhile (${((cpuMs / ms) * 100).toFixed(0)}% of a core; server and fake share it); in-process server, real SQLite, loopback HTTP`
       }
     ];
   } finally {
