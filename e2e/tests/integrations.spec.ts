@@ -210,3 +210,28 @@ test('a delivery refused for good shows Failed with the error in the tile; the a
   expect(created[0]!.signatureValid).toBe(true);
   await Promise.all([ada.close(), bob.close()]);
 });
+
+base('with no integrations the tile tells an admin where to add one and anyone else who can', async ({ browser }) => {
+  base.slow();
+  const server = await startServer();
+  try {
+    await ingest(server, fixture('soda-scan-orders.json'));
+    const ada = await FirebreakUser.open(browser, server, 'Ada', { link: server.bootstrapUrl! });
+    await ada.createIncident(/missing_count\(email\) = 0/, { title: 'Nothing connected' });
+    await expect(tile(ada)).toContainText('No integrations are connected');
+    await tile(ada).getByRole('link', { name: 'Settings → Integrations' }).click();
+    await expect(ada.page.getByRole('region', { name: 'Integrations' })).toContainText('No integrations yet.');
+    await expect(ada.page.getByRole('button', { name: 'Add integration' })).toBeVisible();
+
+    const bob = await FirebreakUser.open(browser, server, 'Bob', { role: 'editor' });
+    await bob.page.goto(ada.page.url().replace(/\/settings.*$/, '/incidents'));
+    await bob.row(/Nothing connected/).click();
+    await expect(tile(bob)).toContainText('An admin can connect');
+    await expect(tile(bob).getByRole('link')).toHaveCount(0);
+    await bob.nav('Settings').click();
+    await expect(bob.page.getByRole('region', { name: 'Integrations' })).toHaveCount(0);
+    await Promise.all([ada.close(), bob.close()]);
+  } finally {
+    await server.stop();
+  }
+});
