@@ -2,11 +2,20 @@ import { chromium } from '@playwright/test';
 import { createIncident, integrationsList } from '@firebreak/shared';
 import { startFakeSlack } from '../../sync-server/src/test/fakes/slack.ts';
 import { startFakeWebhook } from '../../sync-server/src/test/fakes/webhook.ts';
-import { connectWorkspace, signIn, startTestServer, until } from '../../sync-server/src/test/harness.ts';
+import {
+  connectClient,
+  connectWorkspace,
+  signIn,
+  startTestServer,
+  synced,
+  until,
+  wsBase,
+  type Session
+} from '../../sync-server/src/test/harness.ts';
 import { CHROMIUM_ARGS } from '../playwright.config.ts';
 import { FirebreakUser } from '../support/app.ts';
 import { fixture, ingest, startServer } from '../support/server.ts';
-import { latencySummary, type BenchResult } from './stats.ts';
+import { latencySummary, median, type BenchResult } from './stats.ts';
 
 const CHANGES = 50;
 const WARMUP = 3;
@@ -53,8 +62,15 @@ export async function benchSlackLatency(): Promise<BenchResult[]> {
     await user.createIncident(/missing_count\(email\) = 0/, { title: 'Latency to Slack' });
     await until(() => slack.channels.size === 1 && slack.messages.length >= 1, 30_000, 'the channel and its card');
     await settled(() => slack.calls.length, 500);
+    // Another member's client on the workspace room: when the relay has passed the browser's edit on.
+    const cookie = (await user.context.cookies()).map((c) => `${c.name}=${c.value}`).join('; ');
+    const observer = connectClient(wsBase(server), 'default', { cookie } as Session);
+    await synced(observer.provider);
+    const updates: number[] = [];
+    observer.doc.on('update', () => updates.push(Date.now()));
     const steps = ['Investigating', 'Fixing'] as const;
     const times: number[] = [];
+    const relayed: number[] = [];
     for (let i = 0; i < WARMUP + CHANGES; i++) {
       const radio = await user.statusStep(steps[i % 2]!).elementHandle();
       const before = slack.calls.length;
@@ -64,9 +80,14 @@ export async function benchSlackLatency(): Promise<BenchResult[]> {
         return t;
       });
       await until(() => slack.calls.length > before, 10_000, `the Slack call for change ${i}`);
-      if (i >= WARMUP) times.push(slack.calls[before]!.at.getTime() - clickedAt);
+      if (i >= WARMUP) {
+        times.push(slack.calls[before]!.at.getTime() - clickedAt);
+        const seen = updates.find((t) => t >= clickedAt);
+        if (seen !== undefined) relayed.push(seen - clickedAt);
+      }
       await settled(() => slack.calls.length);
     }
+    observer.provider.destroy();
     const s = latencySummary(times);
     return [
       {
@@ -78,7 +99,9 @@ export async function benchSlackLatency(): Promise<BenchResult[]> {
         note: `headless Chromium clicks a status step (Date.now() before the click) → the fake Slack's timestamp of the first Web API call (${slack.calls
           .slice(-2)
           .map((c) => c.method)
-          .join(', ')}…); server process, Slack only, loopback, ${CHANGES} changes after ${WARMUP} warm-up`
+          .join(
+            ', '
+          )}…); server process, Slack only, loopback, ${CHANGES} changes after ${WARMUP} warm-up; the edit reached another websocket client after a median ${median(relayed).toFixed(0)} ms (p99 ${latencySummary(relayed).p99.toFixed(0)} ms), the rest is watcher → outbox → HTTP`
       }
     ];
   } finally {
