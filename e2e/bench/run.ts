@@ -1,6 +1,7 @@
 import { benchChecks, benchIncidents } from './browser.ts';
 import { benchIngest } from './ingest.ts';
 import { benchShell } from './shell.ts';
+import { benchOutboxThroughput, benchSlackLatency } from './integrations.ts';
 import { report, type BenchResult } from './stats.ts';
 
 /** A bench that hangs (a stuck browser, say) fails instead of holding the terminal. */
@@ -10,7 +11,9 @@ const suites: Record<string, () => Promise<BenchResult[]>> = {
   ingest: benchIngest,
   incidents: benchIncidents,
   checks: benchChecks,
-  shell: benchShell
+  shell: benchShell,
+  slack: benchSlackLatency,
+  outbox: benchOutboxThroughput
 };
 
 const results: BenchResult[] = [];

@@ -2,7 +2,9 @@ import * as Y from 'yjs';
 import {
   catalogVersion,
   createIncident,
+  incidentLinks,
   incidentsMap,
+  integrationsList,
   isOrigin,
   linkResult,
   linksMap,
@@ -23,6 +25,7 @@ import {
   type ParsedIncident,
   type IncidentCreate,
   type IntegrationLink,
+  type IntegrationSummary,
   type Member,
   type Severity,
   type Status,
@@ -83,6 +86,7 @@ export class Workspace {
   #membersSignal = new Signal();
   #linksSignal = new Signal();
   #metaSignal = new Signal();
+  #integrations: IntegrationSummary[] | null = null;
 
   constructor(workspaceId: string) {
     this.id = workspaceId;
@@ -124,7 +128,10 @@ export class Workspace {
       this.#cache.queue({ members: true });
     });
     this.#watch(linksMap(this.#sys), () => this.#linksSignal.notify());
-    this.#watch(metaMap(this.#sys), () => this.#metaSignal.notify());
+    this.#watch(metaMap(this.#sys), () => {
+      this.#integrations = null;
+      this.#metaSignal.notify();
+    });
   }
 
   #watch<T>(map: Y.Map<T>, fn: () => void) {
@@ -427,11 +434,16 @@ export class Workspace {
       .sort((a, b) => a.name.localeCompare(b.name)));
   }
 
-  /** What integrations wrote back for an incident (channel, ticket…), newest state. */
+  /** What integrations wrote back for an incident (channel, ticket…), newest state; unreadable entries left out. */
   links(incidentId: string): readonly IntegrationLink[] {
     this.#linksSignal.track();
-    const v = linksMap(this.#sys).get(incidentId);
-    return Array.isArray(v) ? v : [];
+    return incidentLinks(this.#sys, incidentId);
+  }
+
+  /** The workspace's configured integrations as the server publishes them (live for every member). */
+  get integrations(): readonly IntegrationSummary[] {
+    this.#metaSignal.track();
+    return (this.#integrations ??= integrationsList(this.#sys));
   }
 
   /** Bumped by the server on every ingest; the catalog pulls when it moves. */
