@@ -289,6 +289,7 @@ export const MIGRATIONS: readonly Migration[] = [
           delivered_at TEXT
         );
         CREATE INDEX outbox_due ON outbox(state, next_attempt_at);
+        CREATE INDEX outbox_state_id ON outbox(state, id);
         CREATE INDEX outbox_group ON outbox(workspace_id, integration_id, subject, id);
 
         -- What earlier deliveries saved per incident and integration (channel id, issue key, sys_id).

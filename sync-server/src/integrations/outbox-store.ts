@@ -81,7 +81,8 @@ export class Outbox {
       ),
       // The oldest undelivered row of each queue, when it is due.
       heads: db.prepare<[number, number], Raw>(
-        `SELECT o.* FROM outbox o
+        // Walks pending rows in id order (outbox_state_id) and stops at the limit: no sort of the whole queue.
+        `SELECT o.* FROM outbox o INDEXED BY outbox_state_id
          WHERE o.state = 'pending' AND o.next_attempt_at <= ?
            AND NOT EXISTS (SELECT 1 FROM outbox p
              WHERE p.workspace_id = o.workspace_id AND p.integration_id = o.integration_id AND p.subject = o.subject

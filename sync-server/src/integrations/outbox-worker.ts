@@ -155,7 +155,8 @@ export class OutboxWorker {
   private tick(): void {
     if (this.stopped) return;
     const room = this.policy.concurrency - this.inflight.size;
-    if (room > 0) {
+    // Refill in batches (when half the slots are free): one claim transaction per batch, not per delivery.
+    if (room > 0 && (this.inflight.size === 0 || room >= this.policy.concurrency / 2)) {
       let rows: OutboxRow[] = [];
       try {
         rows = this.deps.outbox.claim(room);
@@ -288,8 +289,13 @@ export class OutboxWorker {
     return ctx;
   }
 
+  private readonly callbacks = new Map<string, string>();
+
   /** The same capability URL for every delivery of one incident to one webhook; stored hashed. */
   callbackUrl(workspaceId: string, integrationId: string, incidentId: string): string {
+    const key = `${workspaceId}\n${integrationId}\n${incidentId}`;
+    const known = this.callbacks.get(key);
+    if (known) return known;
     const token = createHmac('sha256', this.callbackKey)
       .update(`${workspaceId}\n${integrationId}\n${incidentId}`)
       .digest('base64url');
