@@ -18,6 +18,7 @@ import {
 } from './limits.ts';
 import {
   awarenessMessage,
+  checkUpdate,
   CloseCode,
   decodeAwarenessUpdate,
   decodeFrame,
@@ -362,14 +363,14 @@ export class Relay {
       // A viewer (or the read-only system document) keeps syncing; its writes are dropped.
       if (!room.clientWritable || context.readOnly) return;
       if (!limits.updates.take()) return fail(CloseCode.SlowDown, 'Too many updates per second; reconnecting shortly');
-      let meta;
+      let to;
       try {
-        meta = Y.parseUpdateMeta(update);
+        to = checkUpdate(update);
       } catch (err) {
         return fail(CloseCode.BadMessage, 'malformed update', err);
       }
       const fresh: number[] = [];
-      for (const [client, clock] of meta.to) {
+      for (const [client, clock] of to) {
         if (clock <= Y.getState(room.doc.store, client)) continue; // nothing new under this id
         const owner = room.clientOwners.get(client);
         if (owner === undefined) fresh.push(client);
@@ -382,7 +383,10 @@ export class Relay {
       try {
         Y.applyUpdate(room.doc, update, origin);
       } catch (err) {
-        return fail(CloseCode.BadMessage, 'update could not be applied', err);
+        // Decoded whole, yet Yjs failed while applying it: part of it may be in the document, which
+        // is then no longer what the store holds. Reload the room from the store (everyone reconnects).
+        fail(CloseCode.BadMessage, 'update could not be applied', err);
+        return this.breakRoom(room, err);
       }
       room.queue(update);
       this.markDirty(room);
