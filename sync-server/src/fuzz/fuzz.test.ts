@@ -32,7 +32,7 @@ import { chance, int, makeBatch, MAY_CLOSE, pick, type FuzzFrame, type FuzzTarge
 import { makeScanCase, SCAN_KINDS } from './scans.ts';
 
 const SEED = Number(process.env.FIREBREAK_FUZZ_SEED ?? Math.floor(Math.random() * 2 ** 31));
-const CASES = Number(process.env.FIREBREAK_FUZZ_CASES ?? 10_000);
+const CASES = Number(process.env.FIREBREAK_FUZZ_CASES ?? 3_000);
 const SCAN_CASES = Math.max(300, Math.floor(CASES / 25));
 const MAX_MESSAGE = 64 * 1024;
 const MAX_INGEST = 256 * 1024;

@@ -42,9 +42,15 @@ export function uniqueScan(scan: any, tag: string): { scan: any; identities: str
 
 /** Every path into `v`, as key lists (the root excluded). */
 function paths(v: Json, prefix: Array<string | number> = [], out: Array<Array<string | number>> = []) {
-  if (Array.isArray(v)) v.forEach((x, i) => (out.push([...prefix, i]), paths(x, [...prefix, i], out)));
-  else if (v && typeof v === 'object')
-    for (const [k, x] of Object.entries(v)) (out.push([...prefix, k]), paths(x, [...prefix, k], out));
+  const children: Array<[string | number, Json]> = Array.isArray(v)
+    ? v.map((x, i) => [i, x])
+    : v && typeof v === 'object'
+      ? Object.entries(v)
+      : [];
+  for (const [k, x] of children) {
+    out.push([...prefix, k]);
+    paths(x, [...prefix, k], out);
+  }
   return out;
 }
 
