@@ -121,6 +121,9 @@ export class Attacker {
   ) {
     this.doc.clientID = clientId(rng);
     Y.applyUpdate(this.doc, target.state);
+    // The attacker's incidents of earlier connections, so the document does not grow without bound.
+    for (const [id, m] of incidentsMap(this.doc))
+      if (m instanceof Y.Map && m.get('reporterId') === target.attacker) this.own.push(id);
   }
 
   /** The update `fn` makes to this replica. */
@@ -138,7 +141,7 @@ export class Attacker {
   }
 
   private mine(): string {
-    if (!this.own.length || chance(this.rng, 0.2)) {
+    if (!this.own.length || chance(this.rng, 0.02)) {
       let id = '';
       this.edit((doc) => {
         id = createIncident(
