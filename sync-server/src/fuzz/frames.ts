@@ -129,7 +129,7 @@ export class Attacker {
   /** The update `fn` makes to this replica. */
   private edit(fn: (doc: Y.Doc) => void): Uint8Array {
     // The transaction's own update (a diff against a state vector would carry the whole delete set).
-    let update = new Uint8Array([0, 0]);
+    let update: Uint8Array = new Uint8Array([0, 0]);
     const take = (u: Uint8Array) => (update = u);
     this.doc.on('update', take);
     try {

@@ -145,7 +145,7 @@ describe('relay', () => {
     // the struct before it fails on the delete set, so it must be refused before it is applied.
     const doc = new Y.Doc();
     const valid = (() => {
-      let u = new Uint8Array();
+      let u: Uint8Array = new Uint8Array();
       doc.on('update', (x: Uint8Array) => (u = x));
       incidentsMap(doc).set('half-applied', new Y.Map() as never);
       return u;
