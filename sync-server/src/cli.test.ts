@@ -86,7 +86,7 @@ describe('firebreak ingest', () => {
     const nowhere = await cli(['invite'], { DATA_DIR: tempDir() });
     expect(nowhere.code).toBe(2);
     expect(nowhere.stderr).toMatch(/No Firebreak data in/);
-  });
+  }, 120_000);
 
   it('[C5] workspace create makes a workspace and prints its first admin’s link; token create an ingest token for it', async () => {
     const env = { DATA_DIR: dataDir, PUBLIC_URL: server.url };
@@ -105,5 +105,5 @@ describe('firebreak ingest', () => {
     expect(res).toMatchObject({ status: 201, body: { workspaceId: 'payments' } });
     const checks = await apiCall(server, admin, 'GET', '/api/v1/w/payments/checks');
     expect(checks.body.checks).toHaveLength(3);
-  });
+  }, 120_000);
 });

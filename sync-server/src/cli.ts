@@ -9,9 +9,12 @@ import { IngestTokenStore } from './access/ingest-tokens.ts';
 import { WorkspaceExistsError, WorkspaceStore } from './access/workspaces.ts';
 
 const USAGE = `Usage:
-  firebreak ingest FILE... [--server URL] [--token TOKEN]
-      Sends Soda scan results (the JSON of \`soda scan -srf results.json\`, or of
-      scan.get_scan_results()) to a Firebreak server. FILE may be - for standard input.
+  firebreak ingest FILE... [--server URL] [--token TOKEN] [--manifest manifest.json]
+      Sends check results to a Firebreak server: Soda scan results (\`soda scan -srf results.json\`
+      or scan.get_scan_results()), a dbt run_results.json (with --manifest, dbt's manifest.json
+      names the models, columns and tests) or Great Expectations validation results. The format
+      is read from the content. FILE may be - for standard input. Sending the same scan again
+      stores nothing and says so.
         --server URL    default $FIREBREAK_URL, else http://127.0.0.1:8787
         --token TOKEN   default $FIREBREAK_INGEST_TOKEN, else the token in $DATA_DIR/ingest-token (./data)
 
@@ -115,18 +118,31 @@ function defaultToken(): string | undefined {
 
 function describe(file: string, s: IngestSummary): string {
   const o = s.outcomes;
+  if (s.alreadyStored)
+    return `${file}: already stored: "${s.definitionName}" at ${s.dataTimestamp} was sent before (scan ${s.scanId}); nothing new stored`;
   return (
     `${file}: stored ${s.stored} result${s.stored === 1 ? '' : 's'} of "${s.definitionName}" at ${s.dataTimestamp} ` +
     `(${o.fail} fail, ${o.warn} warn, ${o.pass} pass, ${o.error} not evaluated; ${s.newChecks} new check${s.newChecks === 1 ? '' : 's'}); scan ${s.scanId}`
   );
 }
 
-async function ingest(files: string[], server: string, token: string): Promise<number> {
+async function ingest(files: string[], server: string, token: string, manifestFile?: string): Promise<number> {
+  let manifest: unknown = undefined;
+  if (manifestFile) {
+    try {
+      manifest = JSON.parse(fs.readFileSync(manifestFile, 'utf8'));
+    } catch (err) {
+      process.stderr.write(`${manifestFile}: cannot read the manifest: ${(err as Error).message}\n`);
+      return files.length || 1;
+    }
+  }
   let failures = 0;
   for (const file of files) {
     let body: string;
     try {
       body = file === '-' ? fs.readFileSync(0, 'utf8') : fs.readFileSync(file, 'utf8');
+      // dbt: run results and the manifest travel together, as the server reads them.
+      if (manifest !== undefined) body = `{"run_results":${body},"manifest":${JSON.stringify(manifest)}}`;
     } catch (err) {
       process.stderr.write(`${file}: cannot read: ${(err as Error).message}\n`);
       failures++;
@@ -168,6 +184,7 @@ async function main(argv: string[]) {
       role: { type: 'string' },
       expires: { type: 'string' },
       name: { type: 'string' },
+      manifest: { type: 'string' },
       help: { type: 'boolean', short: 'h' }
     }
   });
@@ -185,7 +202,7 @@ async function main(argv: string[]) {
       'No ingest token: pass --token, set FIREBREAK_INGEST_TOKEN, or run from the folder holding data/ingest-token.',
       2
     );
-  const failures = await ingest(files, server, token);
+  const failures = await ingest(files, server, token, values.manifest);
   process.exit(failures ? 1 : 0);
 }
 

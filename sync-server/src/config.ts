@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { MAX_MESSAGE_BYTES } from './relay/limits.ts';
 import { DEFAULT_MAX_INGEST_BYTES } from './api/routes.ts';
+import { parseEgressAllow } from './integrations/egress-policy.ts';
 
 /** Runtime configuration, from the environment only (12-factor), with the embedded defaults. */
 export interface Config {
@@ -26,6 +27,10 @@ export interface Config {
   maxMessageBytes: number;
   /** Largest scan file `POST /api/v1/scans` accepts (FIREBREAK_MAX_INGEST_BYTES). */
   maxIngestBytes: number;
+  /** FIREBREAK_EGRESS_ALLOW: private hosts, IPs or CIDRs integrations may call (loopback fakes in tests). */
+  egressAllow: string[];
+  /** Where the default workspace's integrations come from (FIREBREAK_SLACK_BOT_TOKEN, …): the environment. */
+  integrationEnv: NodeJS.ProcessEnv;
 }
 
 const here = path.dirname(new URL(import.meta.url).pathname);
@@ -74,6 +79,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     webDir: env.FIREBREAK_WEB_DIR === '' ? null : path.resolve(env.FIREBREAK_WEB_DIR ?? DEFAULT_WEB_DIR),
     logLevel: env.LOG_LEVEL ?? 'info',
     maxMessageBytes: positiveInt(env.FIREBREAK_MAX_MESSAGE_BYTES, 'FIREBREAK_MAX_MESSAGE_BYTES', MAX_MESSAGE_BYTES),
-    maxIngestBytes: positiveInt(env.FIREBREAK_MAX_INGEST_BYTES, 'FIREBREAK_MAX_INGEST_BYTES', DEFAULT_MAX_INGEST_BYTES)
+    maxIngestBytes: positiveInt(env.FIREBREAK_MAX_INGEST_BYTES, 'FIREBREAK_MAX_INGEST_BYTES', DEFAULT_MAX_INGEST_BYTES),
+    egressAllow: parseEgressAllow(env),
+    integrationEnv: env
   };
 }

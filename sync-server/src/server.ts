@@ -18,6 +18,16 @@ import { WorkspaceService } from './workspace/workspace-service.ts';
 import { validationExtension } from './workspace/validation.ts';
 import { WorkspaceStore } from './access/workspaces.ts';
 import { seedDemo, DEMO_WORKSPACE } from './demo/seed.ts';
+import { createSafeFetch } from './integrations/egress.ts';
+import { IntegrationStore } from './integrations/integration-store.ts';
+import { Outbox } from './integrations/outbox-store.ts';
+import { OutboxWorker, type RetryPolicy } from './integrations/outbox-worker.ts';
+import { SecretBox } from './integrations/secrets.ts';
+import { IntegrationService } from './integrations/service.ts';
+import { ViewBuilder } from './integrations/views.ts';
+import { watcherExtension } from './integrations/watcher.ts';
+import { Grouping } from './workspace/grouping.ts';
+import type { IntegrationApiDeps } from './api/integration-routes.ts';
 
 export interface RunningServer {
   url: string;
@@ -32,6 +42,10 @@ export interface RunningServer {
   /** The default workspace's ingest token when it was made by this start (first start), else null. */
   ingestToken: string | null;
   log: Logger;
+  integrations: IntegrationStore;
+  outbox: Outbox;
+  worker: OutboxWorker;
+  integrationApi: IntegrationApiDeps;
   close(): Promise<void>;
 }
 
@@ -42,6 +56,8 @@ const BOOTSTRAP_INVITE_TTL_MS = 7 * 86_400_000;
 /** Test-only tuning of the relay (small frame caps, fast unloading). */
 export interface ServerOverrides {
   relay?: Pick<RelayOptions, 'maxMessageBytes' | 'roomIdleMs' | 'compactAfterUpdates' | 'compactAfterMs'>;
+  /** Faster retries for fault tests. */
+  retry?: Partial<RetryPolicy>;
 }
 
 /** A token in DATA_DIR/ingest-token written by a server from before per-workspace tokens. */
@@ -68,6 +84,8 @@ export async function startServer(
   const docStore = new SqliteDocStore(db);
   const catalog = new SqliteCatalogStore(db);
   const workspaceService = new WorkspaceService(new WorkspaceStore(db), log);
+  const integrations = new IntegrationStore(db, new SecretBox(serverKey));
+  const outbox = new Outbox(db);
   let access: AccessService | null = null;
   const relay = new Relay({
     store: docStore,
@@ -82,7 +100,8 @@ export async function startServer(
           return !!m && !m.removedAt;
         }
       }),
-      workspaceService.numbering()
+      workspaceService.numbering(),
+      watcherExtension({ db, integrations, outbox, log })
     ],
     maxMessageBytes: config.maxMessageBytes,
     ...overrides.relay
@@ -113,8 +132,42 @@ export async function startServer(
     log.info('seeded the demo workspace');
   }
 
-  const wss = new WebSocketServer({ noServer: true, maxPayload: config.maxMessageBytes });
   let publicUrl = config.publicUrl ?? '';
+  const safeFetch = createSafeFetch({ allow: config.egressAllow });
+  const views = new ViewBuilder(db, access.members, () => publicUrl);
+  const worker = new OutboxWorker({
+    db,
+    outbox,
+    integrations,
+    views,
+    relay,
+    fetch: safeFetch,
+    log,
+    serverKey,
+    publicUrl: () => publicUrl,
+    retry: overrides.retry
+  });
+  const integrationService = new IntegrationService({
+    db,
+    integrations,
+    outbox,
+    worker,
+    relay,
+    members: access.members,
+    fetch: safeFetch,
+    log,
+    publicUrl: () => publicUrl
+  });
+  const fromEnv = integrations.syncFromEnv(config.workspaceId, config.integrationEnv);
+  if (fromEnv.length)
+    log.info(
+      { workspace: config.workspaceId, integrations: fromEnv.map((i) => i.kind) },
+      'integrations from the environment'
+    );
+
+  const integrationApi: IntegrationApiDeps = { integrations, outbox, worker, service: integrationService };
+
+  const wss = new WebSocketServer({ noServer: true, maxPayload: config.maxMessageBytes });
   let origins: ReadonlySet<string> = new Set();
   const app = createApp({
     catalog,
@@ -125,7 +178,9 @@ export async function startServer(
     publicUrl: () => publicUrl,
     allowedOrigins: () => origins,
     cookie: { secure: (config.publicUrl ?? '').startsWith('https:') },
-    maxIngestBytes: config.maxIngestBytes
+    maxIngestBytes: config.maxIngestBytes,
+    integrations: integrationApi,
+    grouping: new Grouping({ db, workspaces: access.workspaces, workspace: workspaceService, log })
   });
   const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host });
   // The relay takes upgrades itself: Hono's websocket wrapper would copy every frame.
@@ -159,6 +214,10 @@ export async function startServer(
     bootstrapUrl = `${publicUrl}/join/${token}`;
   }
 
+  // Every workspace's system document lists its integrations (names only) for the tiles.
+  for (const w of access.workspaces.list()) if (integrations.list(w.id).length) await worker.publishIntegrations(w.id);
+  worker.start();
+
   let closed: Promise<void> | null = null;
   return {
     url,
@@ -170,8 +229,13 @@ export async function startServer(
     bootstrapUrl,
     ingestToken,
     log,
+    integrations,
+    outbox,
+    worker,
+    integrationApi,
     close() {
       closed ??= (async () => {
+        await worker.stop();
         await relay.close();
         for (const client of wss.clients) client.terminate();
         await new Promise<void>((resolve) => server.close(() => resolve()));

@@ -1,4 +1,4 @@
-import type { Outcome } from '../vocab.ts';
+import type { CheckSource, Outcome } from '../vocab.ts';
 
 /**
  * The check catalog as the HTTP API serves it and the browser mirrors it in Dexie. Server-owned,
@@ -18,6 +18,8 @@ export function datasetName(dataSource: string, table: string | null): string {
 /** One row of the Checks dashboard: a check and its latest result. */
 export interface CheckSummary {
   id: string;
+  /** Which tool evaluates it: Soda, dbt or Great Expectations. */
+  source: CheckSource;
   identity: string;
   dataSource: string;
   table: string | null;
@@ -69,6 +71,10 @@ export interface ResultsPage {
 
 export interface IngestSummary {
   scanId: string;
+  /** The format the body was read as. */
+  format: CheckSource;
+  /** The same scan had been stored before: nothing new was stored (the summary is of that scan). */
+  alreadyStored: boolean;
   definitionName: string;
   dataTimestamp: string;
   stored: number;

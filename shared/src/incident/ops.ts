@@ -214,6 +214,36 @@ export function linkResult(
   return true;
 }
 
+/** The `by` of what the server does on its own (grouping, auto-resolve): shown as "Firebreak". */
+export const SERVER_ACTOR = 'firebreak';
+
+/**
+ * Links several results at once with one timeline entry (the server's grouping: "Firebreak
+ * linked 2 new failing results from scan <name>"). Results already linked are skipped; returns
+ * how many were linked.
+ */
+export function linkResults(
+  doc: Y.Doc,
+  id: string,
+  results: ReadonlyArray<{ resultId: string; checkId: string }>,
+  by: string,
+  opts?: OpOptions & { scan?: { id: string; name: string } }
+): number {
+  const m = mustGet(doc, id);
+  const linked = m.get('results') as Y.Map<LinkedResult>;
+  const fresh = results.filter((r, i) => !linked.has(r.resultId) && results.findIndex((x) => x.resultId === r.resultId) === i);
+  if (!fresh.length) return 0;
+  const at = nowIso(opts);
+  doc.transact(() => {
+    for (const r of fresh) linked.set(r.resultId, { checkId: r.checkId, linkedAt: at, linkedBy: by });
+    pushEvent(m, 'linked', by, at, undefined, {
+      results: fresh.map((r) => ({ resultId: r.resultId, checkId: r.checkId })),
+      ...(opts?.scan ? { scan: opts.scan } : {})
+    });
+  }, opts?.origin ?? LOCAL);
+  return fresh.length;
+}
+
 export function unlinkResult(doc: Y.Doc, id: string, resultId: string, by: string, opts?: OpOptions): boolean {
   const m = mustGet(doc, id);
   const results = m.get('results') as Y.Map<LinkedResult>;

@@ -40,15 +40,63 @@ export type MemberJoin = z.infer<typeof MemberJoinSchema>;
 export const Integration = z.enum(['slack', 'teams', 'jira', 'servicenow', 'webhook']);
 export type Integration = z.infer<typeof Integration>;
 
+/**
+ * One integration's entry in an incident's Integrations tile, written by the server's outbox
+ * worker: its link (channel, issue, record) and the state of its latest delivery.
+ */
 export const IntegrationLinkSchema = z.object({
   integration: Integration,
+  /** Which configured integration (a workspace may have two webhooks). */
+  integrationId: z.string().optional(),
   name: z.string(),
   url: z.string().nullable(),
-  state: z.enum(['pending', 'delivered', 'failed']),
+  /** pending: queued; delivered: the latest event arrived; retrying: failed, tried again at nextAttemptAt; failed: gave up. */
+  state: z.enum(['pending', 'delivered', 'retrying', 'failed']),
   error: z.string().nullable().optional(),
+  nextAttemptAt: z.string().nullable().optional(),
+  attempts: z.number().optional(),
+  /** The outbox row an admin retries when it failed. */
+  deliveryId: z.number().nullable().optional(),
+  /** A link the receiver added (webhook reply or callback) rather than the integration's own. */
+  extra: z.boolean().optional(),
   updatedAt: z.string()
 });
 export type IntegrationLink = z.infer<typeof IntegrationLinkSchema>;
+
+/** The workspace's enabled integrations, as every browser may see them (no configuration). */
+export const IntegrationSummarySchema = z.object({
+  id: z.string(),
+  integration: Integration,
+  name: z.string(),
+  paused: z.boolean()
+});
+export type IntegrationSummary = z.infer<typeof IntegrationSummarySchema>;
+
+const INTEGRATIONS_META_KEY = 'integrations';
+
+/** The configured integrations, as the server last published them (empty when none or unreadable). */
+export function integrationsList(sys: Y.Doc): IntegrationSummary[] {
+  const parsed = z.array(IntegrationSummarySchema).safeParse(metaMap(sys).get(INTEGRATIONS_META_KEY));
+  return parsed.success ? parsed.data : [];
+}
+
+export function setIntegrationsList(sys: Y.Doc, list: IntegrationSummary[], origin: Origin = SERVER): boolean {
+  if (JSON.stringify(integrationsList(sys)) === JSON.stringify(list)) return false;
+  sys.transact(() => metaMap(sys).set(INTEGRATIONS_META_KEY, list), origin);
+  return true;
+}
+
+/** An incident's tile entries, each parsed (anything unreadable is left out). */
+export function incidentLinks(sys: Y.Doc, incidentId: string): IntegrationLink[] {
+  const v = linksMap(sys).get(incidentId);
+  if (!Array.isArray(v)) return [];
+  const out: IntegrationLink[] = [];
+  for (const l of v) {
+    const parsed = IntegrationLinkSchema.safeParse(l);
+    if (parsed.success) out.push(parsed.data);
+  }
+  return out;
+}
 
 export const numbersMap = (sys: Y.Doc) => sys.getMap<number>('numbers');
 export const membersMap = (sys: Y.Doc) => sys.getMap<Member>('members');

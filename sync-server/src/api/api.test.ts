@@ -11,6 +11,11 @@ import {
   type Session
 } from '../test/harness.ts';
 import type { RunningServer } from '../server.ts';
+import fs from 'node:fs';
+import path from 'node:path';
+
+const readSharedFixture = (rel: string) =>
+  JSON.parse(fs.readFileSync(path.resolve(import.meta.dirname, '../../../shared/src', rel), 'utf8'));
 
 const cleanups: Array<() => unknown> = [];
 afterEach(async () => {
@@ -82,6 +87,7 @@ describe('ingest API', () => {
     const first = await get(s, '/api/v1/checks');
     const later = structuredClone(scan);
     later.dataTimestamp = '2024-05-03T09:00:00+00:00';
+    later.scanEndTimestamp = '2024-05-03T09:00:05+00:00';
     later.checks = [later.checks[1]];
     later.checks[0].diagnostics.value = 7;
     const res = await postScan(s, later);
@@ -162,5 +168,51 @@ describe('ingest API', () => {
     const r = await apiCall(s, me, 'GET', '/api/v1/nothing');
     expect(r.status).toBe(404);
     expect(r.body.error.code).toBe('not_found');
+  });
+
+  it('[A10] the same scan sent twice is stored once; the second answer says it was already stored', async () => {
+    const s = await server();
+    const scan = readFixture('soda-scan-orders.json');
+    const first = await postScan(s, scan);
+    expect(first.status).toBe(201);
+    expect(first.body).toMatchObject({ alreadyStored: false, format: 'soda' });
+    const again = await postScan(s, scan);
+    expect(again.status).toBe(200);
+    expect(again.body).toMatchObject({ alreadyStored: true, scanId: first.body.scanId, stored: 0 });
+    const list = await get(s, '/api/v1/checks');
+    expect(list.body.checks.every((c: any) => c.resultCount === 1)).toBe(true);
+    // Without a scan end time, the same body is the same scan.
+    const { scanEndTimestamp: _, ...noEnd } = readFixture('soda-scan-orders.json');
+    noEnd.dataTimestamp = '2030-01-01T00:00:00+00:00';
+    expect((await postScan(s, noEnd)).status).toBe(201);
+    expect((await postScan(s, noEnd)).body.alreadyStored).toBe(true);
+  });
+
+  it('[A11] dbt run results (with or without a manifest) and GX validation results are stored with their source', async () => {
+    const s = await server();
+    const dbt = await postScan(s, readSharedFixture('dbt/fixtures/run_results.v6.json'));
+    expect(dbt.status).toBe(201);
+    expect(dbt.body.format).toBe('dbt');
+    const bundle = {
+      run_results: readSharedFixture('dbt/fixtures/run_results.v5.json'),
+      manifest: readSharedFixture('dbt/fixtures/manifest.json')
+    };
+    expect((await postScan(s, bundle)).body.format).toBe('dbt');
+    const gx = await postScan(s, readSharedFixture('gx/fixtures/gx-1.x-validation.json'));
+    expect(gx.status).toBe(201);
+    expect(gx.body.format).toBe('gx');
+    const list = await get(s, '/api/v1/checks');
+    const sources = new Set(list.body.checks.map((c: any) => c.source));
+    expect(sources).toEqual(new Set(['dbt', 'gx']));
+    // The normalized detail is what the history serves (dbt's zones, GX's observed values).
+    const withManifest = list.body.checks.find((c: any) => c.source === 'dbt' && c.table);
+    expect(withManifest).toBeTruthy();
+    const history = await get(s, `/api/v1/checks/${encodeURIComponent(withManifest.id)}/results`);
+    expect(history.body.results.at(-1)).toHaveProperty('diagnostics');
+    // Neither format: a 400 that says what was expected, nothing stored.
+    const neither = await postScan(s, { hello: 'world' });
+    expect(neither.status).toBe(400);
+    expect(neither.body.error.code).toBe('unrecognized_format');
+    expect(neither.body.error.message).toMatch(/Soda scan results.*dbt run_results\.json.*Great Expectations/);
   });
 });

@@ -10,6 +10,10 @@ import type { CatalogStore } from '../catalog/catalog-store.ts';
 import { ingestScan } from '../catalog/ingest.ts';
 import type { WorkspaceService } from '../workspace/workspace-service.ts';
 import { ApiError } from './errors.ts';
+import type { Logger } from 'pino';
+import type { Grouping } from '../workspace/grouping.ts';
+import { WorkspaceSettingsSchema } from '../access/workspaces.ts';
+import { integrationPublicRoutes, integrationWorkspaceRoutes, type IntegrationApiDeps } from './integration-routes.ts';
 import {
   clearSession,
   ensureSession,
@@ -37,6 +41,11 @@ export interface ApiDeps {
   cookie: CookieOptions;
   maxIngestBytes?: number;
   now?: () => Date;
+  /** Settings → Integrations, Slack's inbound requests, webhook link callbacks, check alerts. */
+  integrations?: IntegrationApiDeps;
+  /** Links new failures to open incidents, resolves recovered ones (per workspace settings). */
+  grouping?: Grouping;
+  log?: Logger;
 }
 
 function intParam(value: string | undefined, name: string, fallback: number, max: number): number {
@@ -196,13 +205,26 @@ export function apiRoutes(deps: ApiDeps) {
       }
       const workspaceId = c.get('ingestWorkspace');
       const summary = await ingestScan(
-        { catalog: deps.catalog, bumpCatalogVersion: (ws) => deps.workspace.bumpCatalogVersion(ws), now: deps.now },
+        {
+          catalog: deps.catalog,
+          bumpCatalogVersion: (ws) => deps.workspace.bumpCatalogVersion(ws),
+          onAlerts: (ws, scanId, ids) => deps.integrations?.service.checkEvaluation(ws, scanId, ids),
+          afterIngest: (ws, scan, alerts) =>
+            deps.grouping?.afterIngest(ws, scan, alerts).catch((err: unknown) => {
+              // The scan is stored; a retry of the same request runs grouping again.
+              deps.log?.error({ err, workspace: ws, scan: scan.id }, 'grouping after ingest failed');
+            }) ?? Promise.resolve(),
+          now: deps.now
+        },
         workspaceId,
-        body
+        body,
+        text
       );
-      return c.json({ ...summary, workspaceId }, 201);
+      return c.json({ ...summary, workspaceId }, summary.alreadyStored ? 200 : 201);
     }
   );
+
+  if (deps.integrations) integrationPublicRoutes(api, deps.integrations);
 
   // ---- a workspace --------------------------------------------------------------------------
 
@@ -219,7 +241,12 @@ export function apiRoutes(deps: ApiDeps) {
 
   ws.get('/config', viewer, (c) => {
     const g = c.get('grant');
-    return c.json({ workspaceId: g.workspace.id, name: g.workspace.name, member: g.member });
+    return c.json({
+      workspaceId: g.workspace.id,
+      name: g.workspace.name,
+      member: g.member,
+      settings: access.workspaces.get(g.workspace.id)?.settings ?? null
+    });
   });
 
   ws.get('/checks', viewer, async (c) => {
@@ -325,10 +352,21 @@ export function apiRoutes(deps: ApiDeps) {
   });
 
   ws.patch('/', admin, jsonLimit(), async (c) => {
-    const body = await readJson(c, z.object({ name: WorkspaceNameSchema }), 'Give the workspace a name');
-    access.workspaces.rename(c.get('grant').workspace.id, body.name);
-    return c.json({ workspace: access.workspaces.get(c.get('grant').workspace.id) });
+    const body = await readJson(
+      c,
+      z.object({ name: WorkspaceNameSchema.optional(), settings: WorkspaceSettingsSchema.partial().optional() }),
+      'Send a name or settings (autoLink, autoResolveAfterScans)'
+    );
+    const wsId = c.get('grant').workspace.id;
+    if (body.name) access.workspaces.rename(wsId, body.name);
+    if (body.settings) {
+      const settings = access.workspaces.updateSettings(wsId, body.settings);
+      await deps.workspace.publishSettings(wsId, settings);
+    }
+    return c.json({ workspace: access.workspaces.get(wsId) });
   });
+
+  if (deps.integrations) integrationWorkspaceRoutes(ws, access, deps.integrations);
 
   api.route('/w/:ws', ws);
   return api;

@@ -69,7 +69,8 @@ describe('migrations', () => {
     expect([...numbersMap(sys).entries()].sort()).toEqual([...numbersMap(oldSystem).entries()].sort());
     expect([...membersMap(sys).keys()].sort()).toEqual([...membersMap(oldSystem).keys()].sort());
     const newChecks = db.prepare('SELECT * FROM checks ORDER BY id').all() as Array<Record<string, unknown>>;
-    expect(newChecks.map(({ workspace_id: _, ...rest }) => rest)).toEqual(oldChecks);
+    expect(newChecks.map(({ workspace_id: _, source: __, ...rest }) => rest)).toEqual(oldChecks);
+    expect(new Set(newChecks.map((c) => c.source))).toEqual(new Set(['soda']));
     expect(db.prepare('SELECT id, check_id, raw FROM results ORDER BY id').all()).toEqual(oldResults);
     // New log entries continue above every sequence number handed out before.
     const maxSeq = (db.prepare('SELECT max(seq) AS s FROM doc_updates').get() as { s: number }).s;

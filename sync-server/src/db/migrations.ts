@@ -227,6 +227,106 @@ export const MIGRATIONS: readonly Migration[] = [
         CREATE INDEX results_check ON results(workspace_id, check_id, data_timestamp);
       `);
     }
+  },
+  {
+    version: 3,
+    name: "integrations: configurations, the watcher's processed incident states, the outbox, refs and link callbacks",
+    up(db) {
+      db.exec(`
+        -- One configured integration of a workspace. Secret fields are encrypted (AES-256-GCM, key from
+        -- the server key) in secrets; config holds only the rest. source: settings | env.
+        CREATE TABLE integrations (
+          workspace_id TEXT NOT NULL REFERENCES workspaces(id),
+          id TEXT NOT NULL,
+          kind TEXT NOT NULL,
+          name TEXT NOT NULL,
+          config TEXT NOT NULL,
+          secrets BLOB,
+          source TEXT NOT NULL DEFAULT 'settings',
+          paused INTEGER NOT NULL DEFAULT 0,
+          created_at TEXT NOT NULL,
+          updated_at TEXT NOT NULL,
+          PRIMARY KEY (workspace_id, id)
+        );
+
+        -- The last state of each incident the watcher has turned into events (JSON of the incident),
+        -- and how many events it has produced (the idempotency keys count with it).
+        CREATE TABLE incident_state (
+          workspace_id TEXT NOT NULL REFERENCES workspaces(id),
+          incident_id TEXT NOT NULL,
+          state TEXT NOT NULL,
+          events INTEGER NOT NULL DEFAULT 0,
+          updated_at TEXT NOT NULL,
+          PRIMARY KEY (workspace_id, incident_id)
+        );
+
+        -- Rooms whose existing incidents were recorded as processed without events (first load
+        -- after the integrations arrived), so old incidents are not announced as new.
+        CREATE TABLE watcher_rooms (
+          workspace_id TEXT NOT NULL REFERENCES workspaces(id),
+          room TEXT NOT NULL,
+          baseline_at TEXT NOT NULL,
+          PRIMARY KEY (workspace_id, room)
+        );
+
+        -- One delivery: an event for one integration. subject = incident id, or '' for check
+        -- evaluations. Delivered in id order per (integration, subject).
+        -- state: pending | inflight | delivered | dead
+        CREATE TABLE outbox (
+          id INTEGER PRIMARY KEY AUTOINCREMENT,
+          workspace_id TEXT NOT NULL REFERENCES workspaces(id),
+          integration_id TEXT NOT NULL,
+          subject TEXT NOT NULL,
+          event TEXT NOT NULL,
+          idempotency_key TEXT NOT NULL UNIQUE,
+          state TEXT NOT NULL DEFAULT 'pending',
+          attempts INTEGER NOT NULL DEFAULT 0,
+          next_attempt_at INTEGER NOT NULL,
+          created_at TEXT NOT NULL,
+          first_attempt_at TEXT,
+          last_attempt_at TEXT,
+          last_error TEXT,
+          delivered_at TEXT
+        );
+        CREATE INDEX outbox_due ON outbox(state, next_attempt_at);
+        CREATE INDEX outbox_group ON outbox(workspace_id, integration_id, subject, id);
+
+        -- What earlier deliveries saved per incident and integration (channel id, issue key, sys_id).
+        CREATE TABLE integration_refs (
+          workspace_id TEXT NOT NULL,
+          integration_id TEXT NOT NULL,
+          subject TEXT NOT NULL,
+          ref TEXT NOT NULL,
+          updated_at TEXT NOT NULL,
+          PRIMARY KEY (workspace_id, integration_id, subject)
+        );
+
+        -- Capability URLs a webhook receiver may POST a link to (hashed token).
+        CREATE TABLE link_callbacks (
+          token_hash TEXT PRIMARY KEY,
+          workspace_id TEXT NOT NULL,
+          integration_id TEXT NOT NULL,
+          incident_id TEXT NOT NULL,
+          created_at TEXT NOT NULL,
+          UNIQUE (workspace_id, integration_id, incident_id)
+        );
+      `);
+    }
+  },
+  {
+    version: 4,
+    name: 'check sources (Soda, dbt, GX), normalized result details, idempotent ingest',
+    up(db) {
+      db.exec(`
+        ALTER TABLE checks ADD COLUMN source TEXT NOT NULL DEFAULT 'soda';
+        ALTER TABLE scans ADD COLUMN source TEXT NOT NULL DEFAULT 'soda';
+        -- Same scan sent twice: same key (definition, data source, scan end; else the body's hash).
+        ALTER TABLE scans ADD COLUMN dedupe_key TEXT;
+        CREATE UNIQUE INDEX scans_dedupe ON scans(workspace_id, dedupe_key) WHERE dedupe_key IS NOT NULL;
+        -- {diagnostics, outcomeReasons, valueText} as every parser normalizes them (raw keeps the tool's own object).
+        ALTER TABLE results ADD COLUMN detail TEXT;
+      `);
+    }
   }
 ];
 

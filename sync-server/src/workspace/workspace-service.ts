@@ -4,6 +4,7 @@ import {
   incidentsMap,
   isSystemRoom,
   membersMap,
+  metaMap,
   SERVER,
   SYSTEM_SUFFIX,
   systemRoomName,
@@ -12,7 +13,7 @@ import {
 } from '@firebreak/shared';
 import type * as Y from 'yjs';
 import type { Logger } from 'pino';
-import type { WorkspaceStore } from '../access/workspaces.ts';
+import type { WorkspaceSettings, WorkspaceStore } from '../access/workspaces.ts';
 import type { Relay } from '../relay/relay.ts';
 import type { Extension } from '../relay/extension.ts';
 import type { RoomPolicy } from '../relay/types.ts';
@@ -67,6 +68,15 @@ export class WorkspaceService {
     );
     if (assigned.length)
       this.log.info({ workspace: workspaceId, assigned: assigned.map((a) => `INC-${a.number}`) }, 'numbered incidents');
+  }
+
+  /** Mirrors a workspace's settings into its system document (browsers show and obey them). */
+  async publishSettings(workspaceId: string, settings: WorkspaceSettings): Promise<void> {
+    await this.mustRelay().withDoc(systemRoomName(workspaceId), (sys) => {
+      const meta = metaMap(sys);
+      if (JSON.stringify(meta.get('settings')) !== JSON.stringify(settings))
+        sys.transact(() => meta.set('settings', settings), SERVER);
+    });
   }
 
   async bumpCatalogVersion(workspaceId: string): Promise<number> {
