@@ -34,6 +34,12 @@ export const CloseCode = {
   SlowReader: 4508,
   /** More updates or full-state requests per second than allowed: back off and come back. */
   SlowDown: 4529,
+  /**
+   * The room's document was thrown away and is reloaded from the store (an update failed halfway
+   * through being applied, so memory no longer matched the store): reconnecting resends what the
+   * store lacks. Retried by y-websocket like every 45xx.
+   */
+  RoomReset: 4500,
   /** The store could not persist an update; reconnecting resends it. */
   StorageFailure: 1011,
   ShuttingDown: 1001

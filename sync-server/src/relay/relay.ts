@@ -243,12 +243,20 @@ export class Relay {
    * Not stored, so not sent: every connection of the room closes (the clients still hold their
    * edits and send them again on reconnect, into a room reloaded from what the store really has).
    */
-  private breakRoom(room: Room, err: unknown) {
+  private breakRoom(
+    room: Room,
+    err: unknown,
+    why: { code: number; reason: string; log: string } = {
+      code: CloseCode.StorageFailure,
+      reason: 'storage failure',
+      log: 'could not store updates; closing room'
+    }
+  ) {
     if (room.broken) return;
     room.broken = true;
-    this.opts.log.error({ err, room: room.name }, 'could not store updates; closing room');
+    this.opts.log.error({ err, room: room.name }, why.log);
     this.forget(room);
-    for (const c of room.conns.keys()) c.close(CloseCode.StorageFailure, 'storage failure');
+    for (const c of room.conns.keys()) c.close(why.code, why.reason);
     this.unload(room, err);
   }
 
@@ -385,8 +393,13 @@ export class Relay {
       } catch (err) {
         // Decoded whole, yet Yjs failed while applying it: part of it may be in the document, which
         // is then no longer what the store holds. Reload the room from the store (everyone reconnects).
+        // Not a storage failure: the retryable 4500 tells the others to reconnect at once.
         fail(CloseCode.BadMessage, 'update could not be applied', err);
-        return this.breakRoom(room, err);
+        return this.breakRoom(room, err, {
+          code: CloseCode.RoomReset,
+          reason: 'The workspace was reloaded after a bad update; reconnecting',
+          log: 'an update failed halfway through being applied; reloading the room'
+        });
       }
       room.queue(update);
       this.markDirty(room);
@@ -408,7 +421,7 @@ export class Relay {
     this.getRoom(name).then(
       (r) => {
         if (closed) return;
-        if (r.destroyed) return fail(CloseCode.StorageFailure, 'room was reset; reconnect');
+        if (r.destroyed) return fail(CloseCode.RoomReset, 'The workspace was reloaded; reconnecting');
         room = r;
         rc = r.add(conn, context);
         for (const ext of this.extensions) ext.onConnect?.(r, context);
