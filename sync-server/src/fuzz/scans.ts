@@ -54,6 +54,13 @@ function paths(v: Json, prefix: Array<string | number> = [], out: Array<Array<st
   return out;
 }
 
+/**
+ * The paths a mutation may touch: never a check's identity, so whatever a mutated body stores is
+ * still recognisably this case's (an accepted body with a rewritten identity would look like a
+ * check that came from nowhere).
+ */
+const mutable = (scan: Json) => paths(scan).filter((p) => !p.includes('identity') && !p.includes('identities'));
+
 function setAt(root: any, path: Array<string | number>, value: unknown, remove = false) {
   let o = root;
   for (const k of path.slice(0, -1)) o = o[k];
@@ -85,7 +92,7 @@ export function makeScanCase(rng: Rng, base: any, tag: string, maxBytes: number,
       }
       case 'wrongType': {
         for (let i = int(rng, 1, 3); i > 0; i--) {
-          const p = pick(rng, paths(scan));
+          const p = pick(rng, mutable(scan));
           let o: any = scan;
           for (const k of p) o = o?.[k];
           setAt(scan, p, otherType(rng, o));
@@ -94,7 +101,7 @@ export function makeScanCase(rng: Rng, base: any, tag: string, maxBytes: number,
       }
       case 'missingKey': {
         const p = chance(rng, 0.5)
-          ? pick(rng, paths(scan))
+          ? pick(rng, mutable(scan))
           : ['checks', 0, pick(rng, ['name', 'outcome', 'dataSource'])];
         setAt(scan, p, undefined, true);
         if (chance(rng, 0.3)) delete scan.checks;
@@ -106,7 +113,7 @@ export function makeScanCase(rng: Rng, base: any, tag: string, maxBytes: number,
         return text.replace('"__DEEP__"', nested(depth));
       }
       case 'hugeString': {
-        const p = pick(rng, paths(scan));
+        const p = pick(rng, mutable(scan));
         setAt(scan, p, 'x'.repeat(int(rng, maxBytes / 4, maxBytes / 2)));
         return JSON.stringify(scan);
       }
