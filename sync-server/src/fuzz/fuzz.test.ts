@@ -36,6 +36,8 @@ const SEED_ENV = process.env.FIREBREAK_FUZZ_SEED ?? '20261202';
 const SEED = SEED_ENV === 'random' ? Math.floor(Math.random() * 2 ** 31) : Number(SEED_ENV);
 const CASES = Number(process.env.FIREBREAK_FUZZ_CASES ?? 10_000);
 const SCAN_CASES = Math.max(300, Math.floor(CASES / 25));
+/** Generous, and growing with the size: `pnpm test:fuzz` runs 20 times the default. */
+const TIMEOUT_MS = Math.max(600_000, CASES * 30);
 const MAX_MESSAGE = 64 * 1024;
 const MAX_INGEST = 256 * 1024;
 const FRAMES_PER_CONNECTION = 200;
@@ -265,128 +267,136 @@ afterAll(async () => {
 });
 
 describe(`fuzz through the real server (${tag})`, () => {
-  it(`[FZ1] ${CASES} hostile frames: the server stays up, honest editors keep syncing, every close is expected`, async () => {
-    const rng = mulberry32(SEED);
-    const codes = new Map<number, number>();
-    const unexpected: string[] = [];
-    let sent = 0;
-    let refused = 0;
-    let connections = 0;
-    let rounds = 0;
-    while (sent < CASES) {
-      const round: Array<Promise<void>> = [];
-      const t = target(rounds++ % TARGET_EVERY === 0);
-      for (let i = 0; i < PARALLEL && sent < CASES; i++) {
-        let who: Who = chance(rng, 0.15) ? 'viewer' : 'editor';
-        if (refused < MAX_REFUSED && chance(rng, 0.03)) {
-          who = pick(rng, ['anonymous', 'forged', 'foreignOrigin'] as const);
-          refused++;
+  it(
+    `[FZ1] ${CASES} hostile frames: the server stays up, honest editors keep syncing, every close is expected`,
+    async () => {
+      const rng = mulberry32(SEED);
+      const codes = new Map<number, number>();
+      const unexpected: string[] = [];
+      let sent = 0;
+      let refused = 0;
+      let connections = 0;
+      let rounds = 0;
+      while (sent < CASES) {
+        const round: Array<Promise<void>> = [];
+        const t = target(rounds++ % TARGET_EVERY === 0);
+        for (let i = 0; i < PARALLEL && sent < CASES; i++) {
+          let who: Who = chance(rng, 0.15) ? 'viewer' : 'editor';
+          if (refused < MAX_REFUSED && chance(rng, 0.03)) {
+            who = pick(rng, ['anonymous', 'forged', 'foreignOrigin'] as const);
+            refused++;
+          }
+          const frames = makeBatch(rng, t, int(rng, 1, FRAMES_PER_CONNECTION));
+          sent += frames.length;
+          connections++;
+          round.push(
+            attack(who, frames).then(({ code, error }) => {
+              codes.set(code, (codes.get(code) ?? 0) + 1);
+              const allowed = new Set<number>([1000]);
+              if (who === 'anonymous' || who === 'forged') allowed.add(CloseCode.Unauthorized);
+              else if (who === 'foreignOrigin') allowed.add(CloseCode.Forbidden);
+              else for (const f of frames) for (const c of MAY_CLOSE[f.kind]) allowed.add(c);
+              if (!allowed.has(code))
+                unexpected.push(
+                  `${who} got ${code} (${error ?? 'no error'}) after ${frames.map((f) => f.kind).join(',')}`
+                );
+            })
+          );
         }
-        const frames = makeBatch(rng, t, int(rng, 1, FRAMES_PER_CONNECTION));
-        sent += frames.length;
-        connections++;
-        round.push(
-          attack(who, frames).then(({ code, error }) => {
-            codes.set(code, (codes.get(code) ?? 0) + 1);
-            const allowed = new Set<number>([1000]);
-            if (who === 'anonymous' || who === 'forged') allowed.add(CloseCode.Unauthorized);
-            else if (who === 'foreignOrigin') allowed.add(CloseCode.Forbidden);
-            else for (const f of frames) for (const c of MAY_CLOSE[f.kind]) allowed.add(c);
-            if (!allowed.has(code))
-              unexpected.push(
-                `${who} got ${code} (${error ?? 'no error'}) after ${frames.map((f) => f.kind).join(',')}`
-              );
-          })
-        );
+        await Promise.all(round);
+        if (rounds % 5 === 0) {
+          await healthy();
+          await honestInSync();
+        }
       }
-      await Promise.all(round);
-      if (rounds % 5 === 0) {
-        await healthy();
-        await honestInSync();
-      }
-    }
-    await healthy();
-    await honestInSync();
-    console.log(
-      `[FZ1] ${tag}: ${sent} frames over ${connections} connections; document ${Y.encodeStateAsUpdate(observer.doc).length} bytes; close codes`,
-      Object.fromEntries(codes)
-    );
-    expect(unexpected.slice(0, 10), tag).toEqual([]);
-    expect(codes.has(CloseCode.StorageFailure), tag).toBe(false);
-    expect(honestCloses, `honest connections closed (${tag})`).toEqual([]);
-    expect(sent).toBeGreaterThanOrEqual(CASES);
-  }, 600_000);
+      await healthy();
+      await honestInSync();
+      console.log(
+        `[FZ1] ${tag}: ${sent} frames over ${connections} connections; document ${Y.encodeStateAsUpdate(observer.doc).length} bytes; close codes`,
+        Object.fromEntries(codes)
+      );
+      expect(unexpected.slice(0, 10), tag).toEqual([]);
+      expect(codes.has(CloseCode.StorageFailure), tag).toBe(false);
+      expect(honestCloses, `honest connections closed (${tag})`).toEqual([]);
+      expect(sent).toBeGreaterThanOrEqual(CASES);
+    },
+    TIMEOUT_MS
+  );
 
-  it(`[FZ2] ${SCAN_CASES} malformed scan bodies: each is a 400 naming paths or a 413, never a 500, and nothing of them is stored`, async () => {
-    const rng = mulberry32(SEED ^ 0x5ca7);
-    const base = readFixture('soda-scan-orders.json');
-    const listChecks = async () => {
-      const res = await apiCall(srv, admin, 'GET', '/api/v1/w/default/checks?limit=20000');
-      expect(res.status).toBe(200);
-      return res.body.checks as Array<{ identity: string }>;
-    };
-    const ok = await fetch(`${srv.url}/api/v1/scans`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${TEST_TOKEN}`, 'content-type': 'application/json' },
-      body: JSON.stringify(base)
-    });
-    expect(ok.status).toBe(201);
-    const before = await listChecks();
-    const accepted = new Set<string>();
-    const rejected = new Set<string>();
-    const statuses = new Map<number, number>();
-    const problems: string[] = [];
-    // A few at a time, as scanners would post: the cases are drawn in order, so a seed still replays.
-    const post = async (c: ReturnType<typeof makeScanCase>) => {
-      const res = await postRaw(c.body).catch((err: Error) => ({ status: -1, text: err.message }));
-      if (res.status === -1) {
-        problems.push(`${c.kind} (${c.body.length} bytes): no answer: ${res.text}`);
-        return;
+  it(
+    `[FZ2] ${SCAN_CASES} malformed scan bodies: each is a 400 naming paths or a 413, never a 500, and nothing of them is stored`,
+    async () => {
+      const rng = mulberry32(SEED ^ 0x5ca7);
+      const base = readFixture('soda-scan-orders.json');
+      const listChecks = async () => {
+        const res = await apiCall(srv, admin, 'GET', '/api/v1/w/default/checks?limit=20000');
+        expect(res.status).toBe(200);
+        return res.body.checks as Array<{ identity: string }>;
+      };
+      const ok = await fetch(`${srv.url}/api/v1/scans`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${TEST_TOKEN}`, 'content-type': 'application/json' },
+        body: JSON.stringify(base)
+      });
+      expect(ok.status).toBe(201);
+      const before = await listChecks();
+      const accepted = new Set<string>();
+      const rejected = new Set<string>();
+      const statuses = new Map<number, number>();
+      const problems: string[] = [];
+      // A few at a time, as scanners would post: the cases are drawn in order, so a seed still replays.
+      const post = async (c: ReturnType<typeof makeScanCase>) => {
+        const res = await postRaw(c.body).catch((err: Error) => ({ status: -1, text: err.message }));
+        if (res.status === -1) {
+          problems.push(`${c.kind} (${c.body.length} bytes): no answer: ${res.text}`);
+          return;
+        }
+        statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
+        const text = res.text;
+        let json: any = null;
+        try {
+          json = JSON.parse(text);
+        } catch {
+          problems.push(`${c.kind}: ${res.status} without a JSON body: ${text.slice(0, 100)}`);
+          return;
+        }
+        if (res.status === 201) {
+          // A mutation can leave a valid file (null is accepted, unknown keys are kept): it is stored.
+          c.identities.forEach((id) => accepted.add(id));
+          return;
+        }
+        c.identities.forEach((id) => rejected.add(id));
+        if (res.status === 400) {
+          const issues = json?.error?.issues;
+          if (!Array.isArray(issues) || !issues.length || !issues.every((x: any) => typeof x.path === 'string'))
+            problems.push(`${c.kind}: 400 without paths: ${text.slice(0, 200)}`);
+        } else if (res.status === 413) {
+          if (typeof json?.error?.message !== 'string') problems.push(`${c.kind}: 413 without a message`);
+        } else problems.push(`${c.kind}: status ${res.status}: ${text.slice(0, 200)}`);
+      };
+      for (let i = 0; i < SCAN_CASES; i += SCAN_PARALLEL) {
+        const batch = [];
+        for (let j = i; j < Math.min(SCAN_CASES, i + SCAN_PARALLEL); j++)
+          batch.push(makeScanCase(rng, base, `${SEED}n${j}`, MAX_INGEST, pick(rng, SCAN_KINDS)));
+        await Promise.all(batch.map(post));
+        if (i % 100 === 0) await healthy();
       }
-      statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
-      const text = res.text;
-      let json: any = null;
-      try {
-        json = JSON.parse(text);
-      } catch {
-        problems.push(`${c.kind}: ${res.status} without a JSON body: ${text.slice(0, 100)}`);
-        return;
-      }
-      if (res.status === 201) {
-        // A mutation can leave a valid file (null is accepted, unknown keys are kept): it is stored.
-        c.identities.forEach((id) => accepted.add(id));
-        return;
-      }
-      c.identities.forEach((id) => rejected.add(id));
-      if (res.status === 400) {
-        const issues = json?.error?.issues;
-        if (!Array.isArray(issues) || !issues.length || !issues.every((x: any) => typeof x.path === 'string'))
-          problems.push(`${c.kind}: 400 without paths: ${text.slice(0, 200)}`);
-      } else if (res.status === 413) {
-        if (typeof json?.error?.message !== 'string') problems.push(`${c.kind}: 413 without a message`);
-      } else problems.push(`${c.kind}: status ${res.status}: ${text.slice(0, 200)}`);
-    };
-    for (let i = 0; i < SCAN_CASES; i += SCAN_PARALLEL) {
-      const batch = [];
-      for (let j = i; j < Math.min(SCAN_CASES, i + SCAN_PARALLEL); j++)
-        batch.push(makeScanCase(rng, base, `${SEED}n${j}`, MAX_INGEST, pick(rng, SCAN_KINDS)));
-      await Promise.all(batch.map(post));
-      if (i % 100 === 0) await healthy();
-    }
-    await healthy();
-    console.log(`[FZ2] ${tag}: ${SCAN_CASES} bodies; statuses`, Object.fromEntries(statuses));
-    expect(problems.slice(0, 10), tag).toEqual([]);
-    const after = await listChecks();
-    const stored = after.map((c) => c.identity).filter((id) => id.startsWith('fz'));
-    expect(
-      stored.filter((id) => rejected.has(id) || !accepted.has(id)),
-      `checks of rejected bodies were stored (${tag})`
-    ).toEqual([]);
-    // What was there before is unchanged but for accepted bodies.
-    const kept = after.filter((c) => !c.identity.startsWith('fz'));
-    expect(kept).toEqual(before);
-    expect(statuses.get(500) ?? 0).toBe(0);
-  }, 600_000);
+      await healthy();
+      console.log(`[FZ2] ${tag}: ${SCAN_CASES} bodies; statuses`, Object.fromEntries(statuses));
+      expect(problems.slice(0, 10), tag).toEqual([]);
+      const after = await listChecks();
+      const stored = after.map((c) => c.identity).filter((id) => id.startsWith('fz'));
+      expect(
+        stored.filter((id) => rejected.has(id) || !accepted.has(id)),
+        `checks of rejected bodies were stored (${tag})`
+      ).toEqual([]);
+      // What was there before is unchanged but for accepted bodies.
+      const kept = after.filter((c) => !c.identity.startsWith('fz'));
+      expect(kept).toEqual(before);
+      expect(statuses.get(500) ?? 0).toBe(0);
+    },
+    TIMEOUT_MS
+  );
 
   it(`[FZ3] after the fuzz the document converged, holds only valid incidents and the honest data, and is what the store has`, async () => {
     stopEditing = true;
