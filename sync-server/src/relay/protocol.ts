@@ -34,6 +34,12 @@ export const CloseCode = {
   SlowReader: 4508,
   /** More updates or full-state requests per second than allowed: back off and come back. */
   SlowDown: 4529,
+  /**
+   * The room's document was thrown away and is reloaded from the store (an update failed halfway
+   * through being applied, so memory no longer matched the store): reconnecting resends what the
+   * store lacks. Retried by y-websocket like every 45xx.
+   */
+  RoomReset: 4500,
   /** The store could not persist an update; reconnecting resends it. */
   StorageFailure: 1011,
   ShuttingDown: 1001
@@ -145,4 +151,21 @@ export function syncStep2Message(doc: Y.Doc, stateVector: Uint8Array, fullState?
       : Y.diffUpdate(fullState, stateVector);
   encoding.writeVarUint8Array(enc, diff);
   return encoding.toUint8Array(enc);
+}
+
+/**
+ * Decodes a whole update, structs and delete set, so that a malformed one is refused before any of
+ * it is applied: `Y.applyUpdate` integrates the structs before it reads the delete set, so an
+ * update whose delete set is bad (an empty range, a cut-off tail) would throw halfway and leave the
+ * room's document changed by an update that is neither stored nor broadcast. Returns, per client,
+ * the clock after its last struct (`Y.parseUpdateMeta(update).to`).
+ */
+export function checkUpdate(update: Uint8Array): Map<number, number> {
+  const { structs, ds } = Y.decodeUpdate(update);
+  for (const [client, ranges] of ds.clients)
+    for (const r of ranges)
+      if (!(r.len > 0) || r.clock < 0) throw new Error(`empty or negative delete range of client ${client}`);
+  const to = new Map<number, number>();
+  for (const s of structs) to.set(s.id.client, Math.max(to.get(s.id.client) ?? 0, s.id.clock + s.length));
+  return to;
 }

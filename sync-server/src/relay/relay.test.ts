@@ -137,6 +137,36 @@ describe('relay', () => {
     await until(() => incidentsMap(late.doc).has(id), 5000, 'sync after bad frames');
   });
 
+  it('[R4] an update whose delete set is malformed is refused whole: none of its structs reach the document', async () => {
+    const { server: s, editor } = await server();
+    const good = client(s, editor);
+    await good.synced();
+    // A valid struct (a new incidents key), then a delete set with an empty range: Yjs integrates
+    // the struct before it fails on the delete set, so it must be refused before it is applied.
+    const doc = new Y.Doc();
+    const valid = (() => {
+      let u: Uint8Array = new Uint8Array();
+      doc.on('update', (x: Uint8Array) => (u = x));
+      incidentsMap(doc).set('half-applied', new Y.Map() as never);
+      return u;
+    })();
+    expect(valid[valid.length - 1]).toBe(0); // no deletions: the delete set is one 0 (no clients)
+    const enc = encoding.createEncoder();
+    encoding.writeUint8Array(enc, valid.subarray(0, valid.length - 1));
+    for (const n of [1, 123456, 1, 5, 0]) encoding.writeVarUint(enc, n); // 1 client, id, 1 range, clock 5, length 0
+    const bad = raw(s, 'default', editor);
+    await bad.open;
+    bad.ws.send(updateMessage(encoding.toUint8Array(enc)));
+    expect((await bad.closed).code).toBe(CloseCode.BadMessage);
+    const marker = createIncident(good.doc, { title: 'after the bad update', severity: 'minor' }, editor.member.id);
+    const late = client(s, editor);
+    await late.synced();
+    await until(() => incidentsMap(late.doc).has(marker), 5000, 'sync after the bad update');
+    expect(incidentsMap(late.doc).has('half-applied')).toBe(false);
+    const room = s.relay.loadedRoom('default')!;
+    expect(incidentsMap(room.doc).has('half-applied')).toBe(false);
+  });
+
   it('[R5] a text frame closes the connection with 4400', async () => {
     const { server: s, editor } = await server();
     const c = raw(s, 'default', editor);

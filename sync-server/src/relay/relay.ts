@@ -20,6 +20,7 @@ import {
 import {
   asksForEverything,
   awarenessMessage,
+  checkUpdate,
   CloseCode,
   decodeAwarenessUpdate,
   decodeFrame,
@@ -253,12 +254,20 @@ export class Relay {
    * Not stored, so not sent: every connection of the room closes (the clients still hold their
    * edits and send them again on reconnect, into a room reloaded from what the store really has).
    */
-  private breakRoom(room: Room, err: unknown) {
+  private breakRoom(
+    room: Room,
+    err: unknown,
+    why: { code: number; reason: string; log: string } = {
+      code: CloseCode.StorageFailure,
+      reason: 'storage failure',
+      log: 'could not store updates; closing room'
+    }
+  ) {
     if (room.broken) return;
     room.broken = true;
-    this.opts.log.error({ err, room: room.name }, 'could not store updates; closing room');
+    this.opts.log.error({ err, room: room.name }, why.log);
     this.forget(room);
-    for (const c of room.conns.keys()) c.close(CloseCode.StorageFailure, 'storage failure');
+    for (const c of room.conns.keys()) c.close(why.code, why.reason);
     this.unload(room, err);
   }
 
@@ -372,14 +381,14 @@ export class Relay {
       // A viewer (or the read-only system document) keeps syncing; its writes are dropped.
       if (!room.clientWritable || context.readOnly) return;
       if (!limits.updates.take()) return fail(CloseCode.SlowDown, 'Too many updates per second; reconnecting shortly');
-      let meta;
+      let to;
       try {
-        meta = Y.parseUpdateMeta(update);
+        to = checkUpdate(update);
       } catch (err) {
         return fail(CloseCode.BadMessage, 'malformed update', err);
       }
       const fresh: number[] = [];
-      for (const [client, clock] of meta.to) {
+      for (const [client, clock] of to) {
         if (clock <= Y.getState(room.doc.store, client)) continue; // nothing new under this id
         const owner = room.clientOwners.get(client);
         if (owner === undefined) fresh.push(client);
@@ -392,7 +401,15 @@ export class Relay {
       try {
         Y.applyUpdate(room.doc, update, origin);
       } catch (err) {
-        return fail(CloseCode.BadMessage, 'update could not be applied', err);
+        // Decoded whole, yet Yjs failed while applying it: part of it may be in the document, which
+        // is then no longer what the store holds. Reload the room from the store (everyone reconnects).
+        // Not a storage failure: the retryable 4500 tells the others to reconnect at once.
+        fail(CloseCode.BadMessage, 'update could not be applied', err);
+        return this.breakRoom(room, err, {
+          code: CloseCode.RoomReset,
+          reason: 'The workspace was reloaded after a bad update; reconnecting',
+          log: 'an update failed halfway through being applied; reloading the room'
+        });
       }
       room.queue(update);
       this.markDirty(room);
@@ -414,7 +431,7 @@ export class Relay {
     this.getRoom(name).then(
       (r) => {
         if (closed) return;
-        if (r.destroyed) return fail(CloseCode.StorageFailure, 'room was reset; reconnect');
+        if (r.destroyed) return fail(CloseCode.RoomReset, 'The workspace was reloaded; reconnecting');
         room = r;
         rc = r.add(conn, context);
         for (const ext of this.extensions) ext.onConnect?.(r, context);

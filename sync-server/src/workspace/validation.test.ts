@@ -96,6 +96,32 @@ describe('accept and compensate', () => {
     expect((m.get('description') as Y.Text).toString()).toBe(''); // the last valid text, not the garbage
   });
 
+  it('[V2] a title that breaks the title rule (empty, untrimmed, over 300 characters) is set back', async () => {
+    // Found by the fuzz (FZ3, seed 11): the validator checked titles against the read schema, which
+    // takes any string, so a 301-character title written straight into the document stood.
+    const { server, ada, a, b } = await setup();
+    const id = createIncident(a.doc, { title: 'Short and valid', severity: 'minor' }, ada.member.id);
+    await until(async () => (await serverIncident(server, id)).ok, 5000, 'stored');
+    const m = incidentsMap(a.doc).get(id)!;
+    const severities = ['major', 'critical', 'minor'] as const;
+    for (const [i, bad] of ['x'.repeat(301), '', ' padded '].entries()) {
+      // A valid change in the same transaction marks when the server (and B) have the write.
+      a.doc.transact(() => {
+        m.set('title', bad);
+        m.set('severity', severities[i]!);
+      });
+      await until(() => incidentsMap(b.doc).get(id)?.get('severity') === severities[i], 5000, 'B got the write');
+      const r = await serverIncident(server, id);
+      expect(r.ok && [r.incident.severity, r.incident.title]).toEqual([severities[i], 'Short and valid']);
+      expect(incidentsMap(b.doc).get(id)?.get('title')).toBe('Short and valid');
+    }
+    // 300 characters is within the rule and stays.
+    m.set('title', 'y'.repeat(300));
+    await until(() => incidentsMap(b.doc).get(id)?.get('title') === 'y'.repeat(300), 5000, 'B got the long title');
+    const r = await serverIncident(server, id);
+    expect(r.ok && r.incident.title).toBe('y'.repeat(300));
+  });
+
   it('[V3] a `by` naming someone else is rewritten to the writer; so are a forged reporter and linker', async () => {
     const { server, ada, bob, a } = await setup();
     // Ada's client writes as if Bob did it.

@@ -1,8 +1,8 @@
 import * as Y from 'yjs';
 import {
   INCIDENTS_KEY,
+  IncidentCreateSchema,
   incidentsMap,
-  IncidentSchema,
   isSystemRoom,
   LinkedResultSchema,
   parseIncident,
@@ -157,7 +157,9 @@ function fieldRepairs(
 
   if (m.get('id') !== id) fix('id did not match its key', () => m.set('id', id));
   const title = str('title');
-  if (title === null || !IncidentSchema.shape.title.safeParse(title).success || title.trim() !== title)
+  // The rule setTitle and create enforce (trimmed, 1-300 characters): the read schema takes any
+  // string, so checking against it let an attacker's 301-character or empty title stand.
+  if (title === null || !IncidentCreateSchema.shape.title.safeParse(title).success || title.trim() !== title)
     fix('invalid title', () => m.set('title', before?.title ?? (title?.trim().slice(0, 300) || 'Untitled incident')));
   if (!SEVERITIES.includes(m.get('severity') as never))
     fix('unknown severity', () => m.set('severity', before?.severity ?? 'minor'));
