@@ -34,7 +34,7 @@ export interface RetryPolicy {
 }
 
 export const DEFAULT_RETRY: RetryPolicy = {
-  concurrency: 32,
+  concurrency: 64,
   baseDelayMs: 1_000,
   maxDelayMs: 10 * 60_000,
   maxAttempts: 12,
@@ -260,10 +260,18 @@ export class OutboxWorker {
       });
   }
 
+  /** Parsed configurations by integration record (a changed integration is a new record). */
+  private readonly configs = new WeakMap<Integration, unknown>();
+
   private context(row: OutboxRow, integration: Integration): NotifierContext<unknown> {
     const refRow = this.s.getRef.get(row.workspaceId, integration.id, row.subject);
+    let config = this.configs.get(integration);
+    if (config === undefined) {
+      config = notifierOf(integration.kind)!.configSchema.parse(integration.config);
+      this.configs.set(integration, config);
+    }
     const ctx: NotifierContext<unknown> = {
-      config: notifierOf(integration.kind)!.configSchema.parse(integration.config),
+      config,
       fetch: this.deps.fetch,
       ref: refRow ? (JSON.parse(refRow.ref) as Record<string, unknown>) : null,
       saveRef: (ref) => {
