@@ -60,6 +60,10 @@ test('the app starts and works offline after one visit', async ({ browser, serve
   await expect(ada.row(/Orders volume/)).toBeVisible();
   // The service worker has cached the app shell once it controls the page.
   await ada.page.waitForFunction(() => navigator.serviceWorker?.controller !== null, undefined, { timeout: 20_000 });
+  // …and, once the app was idle, the rest of the build (pages not visited yet, such as the incident page).
+  await ada.page.waitForFunction(() => document.documentElement.dataset.offlineReady === 'true', undefined, {
+    timeout: 40_000
+  });
   await ada.goOffline();
   await ada.page.reload();
   await expect(ada.row(/Orders volume/)).toBeVisible();

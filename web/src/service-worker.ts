@@ -11,7 +11,7 @@
  * in Dexie and the documents in y-indexeddb.
  */
 import { build, files, version } from '$service-worker';
-import { shellAssets, type SwMessage } from '$lib/sw-protocol.ts';
+import { shellAssets, type SwMessage, type SwReply } from '$lib/sw-protocol.ts';
 
 const sw = self as unknown as ServiceWorkerGlobalScope;
 const CACHE = `firebreak-${version}`;
@@ -71,12 +71,15 @@ sw.addEventListener('message', (event) => {
       // Files the page loaded before this worker controlled it (the first visit): from the HTTP cache.
       const paths = msg.type === 'used' ? msg.paths.filter((p) => IMMUTABLE.has(p)) : msg.type === 'warm' ? build : [];
       for (const p of paths) {
+        if (msg.type === 'warm' && (await cache.match(p))) continue;
         try {
           await put(cache, p, msg.type === 'warm' ? ({ priority: 'low' } as RequestInit) : undefined);
         } catch {
           return; // offline or a newer deploy: the next visit tries again
         }
       }
+      // Tell the page every route now opens offline (it marks <html data-offline-ready>).
+      if (msg.type === 'warm') (event.source as Client | null)?.postMessage({ type: 'warmed' } satisfies SwReply);
     })()
   );
 });

@@ -1,4 +1,4 @@
-import type { SwMessage } from './sw-protocol.ts';
+import { OFFLINE_READY_ATTRIBUTE, type SwMessage, type SwReply } from './sw-protocol.ts';
 
 /** How long after start the app counts as idle when the browser has no requestIdleCallback. */
 const IDLE_FALLBACK_MS = 4000;
@@ -12,6 +12,11 @@ export function reportToServiceWorker(): () => void {
   if (!('serviceWorker' in navigator)) return () => {};
   let cancelled = false;
   let idle = 0;
+  const onReply = (e: MessageEvent) => {
+    if ((e.data as SwReply | null)?.type === 'warmed')
+      document.documentElement.dataset[OFFLINE_READY_ATTRIBUTE] = 'true';
+  };
+  navigator.serviceWorker.addEventListener('message', onReply);
   void navigator.serviceWorker.ready.then((reg) => {
     const worker = reg.active;
     if (cancelled || !worker) return;
@@ -29,6 +34,7 @@ export function reportToServiceWorker(): () => void {
   });
   return () => {
     cancelled = true;
+    navigator.serviceWorker.removeEventListener('message', onReply);
     if ('cancelIdleCallback' in window) cancelIdleCallback(idle);
     clearTimeout(idle);
   };

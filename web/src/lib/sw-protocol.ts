@@ -5,6 +5,14 @@ export type SwMessage =
   /** The app is idle: cache the rest of the build at low priority, for pages not visited yet. */
   | { type: 'warm' };
 
+/** Messages from the service worker to the page. */
+export type SwReply =
+  /** The whole build is cached: every page now opens offline. */
+  { type: 'warmed' };
+
+/** Set on `<html>` (`data-offline-ready`) once the worker reports the whole app cached. */
+export const OFFLINE_READY_ATTRIBUTE = 'offlineReady';
+
 /**
  * The same-origin files the shell starts with: its `<link href>`s (modulepreload, stylesheet,
  * icon) and the modules its inline bootstrap imports. Paths only, in document order, no repeats.
