@@ -13,8 +13,9 @@ export const CHROMIUM_ARGS = [
 
 export default defineConfig({
   testDir: './tests',
-  // Each test starts its own server process with a fresh data folder; two cores run one at a time.
-  workers: 1,
+  // Each test starts its own server process with a fresh data folder, so files run side by side:
+  // two workers on CI's two cores (the serial layout spec on one, everything else on the other).
+  workers: process.env.CI ? 2 : 1,
   fullyParallel: false,
   retries: 0,
   timeout: 60_000,
