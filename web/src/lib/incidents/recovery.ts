@@ -27,7 +27,10 @@ export function recoveryOf(
     // Unknown to this browser, not passing, or its latest result is one of the linked ones: no suggestion.
     if (!c || c.outcome !== 'pass' || linked.has(c.lastResultId)) return null;
     const at = Date.parse(c.evaluatedAt);
-    if (at > since) ((since = at), (sinceIso = c.evaluatedAt));
+    if (at > since) {
+      since = at;
+      sinceIso = c.evaluatedAt;
+    }
     checks.push({ id: c.id, name: c.name, dataset: c.dataset, evaluatedAt: c.evaluatedAt });
   }
   return { since: sinceIso, checks };
