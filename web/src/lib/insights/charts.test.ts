@@ -8,6 +8,7 @@ import {
   openBySeverity,
   reasonLabel,
   reasonStacks,
+  spreadBySeverity,
   spreadByWeek,
   weekLabel
 } from './charts.ts';
@@ -98,6 +99,20 @@ describe('insights charts', () => {
     ]);
     // MTTA counts in the week of creation: a acknowledged after 2 h, b and c when resolved.
     expect(spreadByWeek(ins, 'mtta').map((p) => [p.week, p.count])).toEqual([['2026-11-02', 3]]);
+  });
+
+  it('gives the median MTTR per severity with p90 and count, leaving out severities without one', () => {
+    const ins = insights();
+    expect(spreadBySeverity(ins, 'mttr').map((b) => [b.key, b.value, b.detail])).toEqual([
+      ['critical', 6, 'p90 6 h, 1 incident'],
+      ['major', 168, 'p90 7 d, 1 incident'],
+      ['minor', 168, 'p90 7 d, 1 incident']
+    ]);
+    expect(spreadBySeverity(ins, 'mtta').map((b) => [b.key, b.value])).toEqual([
+      ['critical', 2],
+      ['major', 168],
+      ['minor', 168]
+    ]);
   });
 
   it('stacks resolutions per week by reason, known reasons first and "no reason" last', () => {

@@ -64,6 +64,23 @@ export function noisyCheckBars(ins: Pick<Insights, 'noisiestChecks'>, by: 'incid
     }));
 }
 
+/** Median MTTA or MTTR per severity (most severe first), severities without any duration left out. */
+export function spreadBySeverity(ins: Pick<Insights, 'mtta' | 'mttr'>, metric: 'mtta' | 'mttr'): Bar[] {
+  return [...SEVERITIES]
+    .reverse()
+    .filter((s) => ins[metric].bySeverity[s].median !== null)
+    .map((s) => {
+      const sp = ins[metric].bySeverity[s];
+      return {
+        key: s,
+        label: SEVERITY_LABEL[s],
+        value: sp.median!,
+        color: SEVERITY_COLOR[s],
+        detail: `p90 ${formatHours(sp.p90)}, ${plural(sp.count, 'incident')}`
+      };
+    });
+}
+
 export interface SpreadPoint {
   week: string;
   count: number;
