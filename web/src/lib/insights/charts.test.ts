@@ -131,6 +131,7 @@ describe('insights charts', () => {
 
   it('formats durations and week labels', () => {
     expect(formatHours(null)).toBe('–');
+    expect(formatHours(0)).toBe('0');
     expect(formatHours(0.25)).toBe('15 min');
     expect(formatHours(3.46)).toBe('3.5 h');
     expect(formatHours(72)).toBe('3 d');

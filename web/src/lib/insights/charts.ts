@@ -145,9 +145,10 @@ export function reasonStacks(ins: Pick<Insights, 'weeks' | 'reasons'>): { reason
 
 export const reasonColor = (r: string): string => REASON_COLOR[r] ?? 'var(--status-reported)';
 
-/** A duration in hours, short: "45 min", "3.5 h", "2.1 d"; "–" for none. */
+/** A duration in hours, short: "0", "45 min", "3.5 h", "2.1 d"; "–" for none. */
 export function formatHours(h: number | null): string {
   if (h === null || !Number.isFinite(h)) return '–';
+  if (h <= 0) return '0';
   if (h < 1) return `${Math.max(1, Math.round(h * 60))} min`;
   if (h < 48) return `${round1(h)} h`;
   return `${round1(h / 24)} d`;
