@@ -13,6 +13,7 @@ import {
   parseCheckQuery,
   sortCheckRows,
   sortChecks,
+  sourceLabel,
   toCheckRow,
   toggleCheckSort
 } from './list.ts';
@@ -105,6 +106,32 @@ describe('sortCheckRows', () => {
     expect(sortCheckRows(rows, { key: 'name', direction: 'ascending' }).map((c) => c.name)).toEqual(
       rows.map((c) => c.name).sort()
     );
+  });
+  it('sorts by source label (dbt, GX, Soda), rows stored without a source counting as Soda', () => {
+    const mixed = [
+      toCheckRow(check({ id: 's1', name: 'a' })),
+      { ...toCheckRow(check({ id: 'old', name: 'b' })), source: undefined },
+      toCheckRow(check({ id: 'g1', name: 'c', source: 'gx' })),
+      toCheckRow(check({ id: 'd1', name: 'd', source: 'dbt' }))
+    ];
+    expect(sortCheckRows(mixed, { key: 'source', direction: 'ascending' }).map((c) => c.id)).toEqual([
+      'd1',
+      'g1',
+      's1',
+      'old'
+    ]);
+    expect(sortCheckRows(mixed, { key: 'source', direction: 'descending' }).map((c) => c.id)).toEqual([
+      's1',
+      'old',
+      'g1',
+      'd1'
+    ]);
+    expect(mixed.map(sourceLabel)).toEqual(['Soda', 'Soda', 'GX', 'dbt']);
+    expect(toggleCheckSort(DEFAULT_CHECK_SORT, 'source')).toEqual({ key: 'source', direction: 'ascending' });
+    expect(parseCheckQuery(new URLSearchParams('sort=source&dir=asc')).sort).toEqual({
+      key: 'source',
+      direction: 'ascending'
+    });
   });
   it('toggles: a new text column starts A to Z, others largest first, the same column flips', () => {
     expect(toggleCheckSort(DEFAULT_CHECK_SORT, 'name')).toEqual({ key: 'name', direction: 'ascending' });

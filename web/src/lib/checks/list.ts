@@ -1,9 +1,11 @@
 import {
+  CHECK_SOURCE_LABEL,
   OUTCOME_LABEL,
   OUTCOME_ORDER,
   formatCheckValue,
   valueUnit,
   type CheckResult,
+  type CheckSource,
   type CheckSummary,
   type Outcome,
   type ValueUnit
@@ -20,6 +22,8 @@ export type CheckRow = Pick<
 > & {
   /** The unit of its values (from name, definition and type); rows stored before it had none. */
   unit?: ValueUnit;
+  /** Which tool evaluates it; rows stored before checks had sources are Soda's. */
+  source?: CheckSource;
 };
 
 export function toCheckRow(c: CheckSummary): CheckRow {
@@ -35,9 +39,14 @@ export function toCheckRow(c: CheckSummary): CheckRow {
     evaluatedAt,
     lastResultId,
     seq,
-    unit: valueUnit(c)
+    unit: valueUnit(c),
+    source: c.source
   };
 }
+
+/** The tool that evaluates a check: Soda, dbt or GX. */
+export const sourceOf = (c: Pick<CheckRow, 'source'>): CheckSource => c.source ?? 'soda';
+export const sourceLabel = (c: Pick<CheckRow, 'source'>): string => CHECK_SOURCE_LABEL[sourceOf(c)];
 
 /** The unit of a check's values (a summary, a row, or a row stored before rows had units). */
 export function unitOf(
@@ -147,7 +156,7 @@ export function latestResult(c: CheckRow): CheckResult {
   };
 }
 
-export type CheckSortKey = 'outcome' | 'name' | 'value' | 'dataset' | 'evaluated';
+export type CheckSortKey = 'outcome' | 'name' | 'value' | 'source' | 'dataset' | 'evaluated';
 export type CheckSortDirection = 'ascending' | 'descending';
 export interface CheckSort {
   key: CheckSortKey;
@@ -155,7 +164,7 @@ export interface CheckSort {
 }
 /** Worst outcome first, failures new since the last visit on top. */
 export const DEFAULT_CHECK_SORT: CheckSort = { key: 'outcome', direction: 'descending' };
-const CHECK_SORT_KEYS: readonly CheckSortKey[] = ['outcome', 'name', 'value', 'dataset', 'evaluated'];
+const CHECK_SORT_KEYS: readonly CheckSortKey[] = ['outcome', 'name', 'value', 'source', 'dataset', 'evaluated'];
 
 /** A failing or warning check whose latest result arrived after `sinceSeq` (the catalog sequence of the last visit). */
 export function isNewFailure(c: CheckRow, sinceSeq: number | null): boolean {
@@ -189,6 +198,8 @@ export function sortCheckRows<T extends CheckRow>(
       return out.sort((a, b) => dir * collator.compare(a.name, b.name) || tie(a, b));
     case 'dataset':
       return out.sort((a, b) => dir * collator.compare(a.dataset, b.dataset) || tie(a, b));
+    case 'source':
+      return out.sort((a, b) => dir * collator.compare(sourceLabel(a), sourceLabel(b)) || tie(a, b));
     case 'evaluated':
       return out.sort((a, b) => dir * (Date.parse(a.evaluatedAt) - Date.parse(b.evaluatedAt)) || tie(a, b));
     case 'value':
@@ -204,7 +215,7 @@ export function sortCheckRows<T extends CheckRow>(
 /** The next sort when a column header is pressed: text columns start A→Z, the others largest / newest / worst first. */
 export function toggleCheckSort(current: CheckSort, key: CheckSortKey): CheckSort {
   if (current.key === key) return { key, direction: current.direction === 'descending' ? 'ascending' : 'descending' };
-  return { key, direction: key === 'name' || key === 'dataset' ? 'ascending' : 'descending' };
+  return { key, direction: key === 'name' || key === 'dataset' || key === 'source' ? 'ascending' : 'descending' };
 }
 
 const OUTCOME_KEYS: ReadonlyArray<CheckFilter['outcome']> = ['all', 'fail', 'warn', 'error', 'pass'];

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { TimelineEvent } from '@firebreak/shared';
-import { describeEvent } from './timeline.ts';
+import { SERVER_ACTOR } from '@firebreak/shared';
+import { actorName, describeEvent } from './timeline.ts';
 
 const ctx = {
   memberName: (id: string) => ({ m1: 'Ana', m2: 'Bo' })[id],
@@ -50,5 +51,23 @@ describe('describeEvent', () => {
       'linked a result of Null emails'
     );
     expect(describeEvent(ev('unlinked', { resultId: 'r', checkId: 'pg:9' }), ctx)).toBe('unlinked a result of pg:9');
+  });
+  it('describes the server linking new failing results of a scan', () => {
+    const to = (n: number, scan?: unknown) => ({
+      results: Array.from({ length: n }, (_, i) => ({ resultId: `r${i}`, checkId: 'pg:1' })),
+      scan
+    });
+    expect(describeEvent(ev('linked', undefined, to(2, { id: 's1', name: 'nightly orders' })), ctx)).toBe(
+      'linked 2 new failing results from scan “nightly orders”'
+    );
+    expect(describeEvent(ev('linked', undefined, to(1, { id: 's1', name: 'nightly' })), ctx)).toBe(
+      'linked 1 new failing result from scan “nightly”'
+    );
+    expect(describeEvent(ev('linked', undefined, to(1)), ctx)).toBe('linked 1 new failing result of Null emails');
+  });
+  it('names the server as Firebreak and unknown actors as Someone', () => {
+    expect(actorName(SERVER_ACTOR, ctx)).toBe('Firebreak');
+    expect(actorName('m2', ctx)).toBe('Bo');
+    expect(actorName('zz', ctx)).toBe('Someone');
   });
 });

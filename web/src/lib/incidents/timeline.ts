@@ -1,5 +1,6 @@
 import {
   RESOLUTION_REASON_LABEL,
+  SERVER_ACTOR,
   SEVERITY_LABEL,
   isResolutionReason,
   STATUS_LABEL,
@@ -27,6 +28,24 @@ function memberOf(v: unknown, ctx: TimelineContext): string {
   return typeof v === 'string' ? (ctx.memberName(v) ?? 'an unknown member') : 'nobody';
 }
 
+/** Who made a change: a member's name, "Firebreak" for the server's own changes, else "Someone". */
+export function actorName(by: string, ctx: Pick<TimelineContext, 'memberName'>): string {
+  if (by === SERVER_ACTOR) return 'Firebreak';
+  return ctx.memberName(by) ?? 'Someone';
+}
+
+function linkedResults(to: unknown, ctx: TimelineContext): string | null {
+  if (typeof to !== 'object' || to === null) return null;
+  const { results, scan } = to as { results?: unknown; scan?: { name?: unknown } };
+  if (!Array.isArray(results)) return null;
+  const n = results.length;
+  const what = `linked ${n} new failing ${n === 1 ? 'result' : 'results'}`;
+  const name = typeof scan?.name === 'string' && scan.name ? scan.name : null;
+  if (name) return `${what} from scan “${name}”`;
+  if (n === 1) return `${what} of ${checkOf(results[0], ctx)}`;
+  return what;
+}
+
 /** What happened, as the rest of a sentence that starts with who did it. */
 export function describeEvent(ev: TimelineEvent, ctx: TimelineContext): string {
   switch (ev.kind) {
@@ -52,7 +71,7 @@ export function describeEvent(ev: TimelineEvent, ctx: TimelineContext): string {
     case 'description':
       return 'edited the description';
     case 'linked':
-      return `linked a result of ${checkOf(ev.to, ctx)}`;
+      return linkedResults(ev.to, ctx) ?? `linked a result of ${checkOf(ev.to, ctx)}`;
     case 'unlinked':
       return `unlinked a result of ${checkOf(ev.from, ctx)}`;
     default:

@@ -132,6 +132,21 @@ export class Catalog {
       .toArray();
   }
 
+  /**
+   * Warn/fail results per check id as far as this browser knows: the results mirrored locally
+   * (histories that were opened), and at least the latest result of every failing or warning check.
+   */
+  async badResultCounts(): Promise<Map<string, number>> {
+    const counts = new Map<string, number>();
+    await this.#db.results.each((r) => {
+      if (r.outcome === 'warn' || r.outcome === 'fail') counts.set(r.checkId, (counts.get(r.checkId) ?? 0) + 1);
+    });
+    for (const c of this.#checks ?? []) {
+      if ((c.outcome === 'warn' || c.outcome === 'fail') && !counts.has(c.id)) counts.set(c.id, 1);
+    }
+    return counts;
+  }
+
   /** Fetches a check's full history from the server and mirrors it; returns it oldest first. */
   async fetchResults(checkId: string): Promise<ResultsPage> {
     const page = await api.get<ResultsPage>(wsApi(this.#workspaceId, `/checks/${encodeURIComponent(checkId)}/results`));
