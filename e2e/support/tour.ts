@@ -82,6 +82,14 @@ export async function startTour(browser: Browser) {
       }
     },
     {
+      name: 'insights',
+      path: '/w/demo/insights',
+      ready: async (p) => {
+        await expect(p.getByRole('heading', { name: 'Insights', level: 1 })).toBeVisible();
+        await expect(p.getByRole('heading', { name: 'Open incidents by severity' })).toBeVisible();
+      }
+    },
+    {
       name: 'incident',
       path: incidentHref!,
       ready: async (p) => {

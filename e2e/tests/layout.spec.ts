@@ -31,7 +31,7 @@ test.describe('every page fits and passes axe', () => {
     await tour?.server.stop();
   });
 
-  const NAMES = ['checks', 'check', 'incidents', 'incident', 'settings', 'workspaces', 'join', 'not-found'];
+  const NAMES = ['checks', 'check', 'incidents', 'insights', 'incident', 'settings', 'workspaces', 'join', 'not-found'];
   for (const name of NAMES) {
     test(`${name}: no sideways scroll, main actions visible, 0 serious axe violations (light and dark)`, async ({
       browser
