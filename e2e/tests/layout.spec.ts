@@ -85,7 +85,12 @@ test('the theme toggle pins dark over a light system setting, before any JavaScr
   await expect(page.locator('html')).toHaveAttribute('data-theme', 'dark');
   const dark = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
   // Reload with the app's JavaScript blocked: the shell's inline script and CSS alone paint the
-  // skeleton, in the pinned theme.
+  // skeleton, in the pinned theme. The service worker would serve the code from its cache (where
+  // page.route cannot block it), so it goes first.
+  await page.evaluate(async () => {
+    for (const r of await navigator.serviceWorker.getRegistrations()) await r.unregister();
+    for (const key of await caches.keys()) await caches.delete(key);
+  });
   await page.route('**/_app/immutable/entry/**', (route) => route.abort());
   await page.reload();
   await expect(page.locator('#fb-boot')).toBeVisible();
