@@ -217,7 +217,8 @@ export async function startServer(
   }
 
   // Every workspace's system document lists its integrations (names only) for the tiles.
-  for (const w of access.workspaces.list()) if (integrations.list(w.id).length) await worker.publishIntegrations(w.id);
+  for (const w of access.workspaces.list())
+    if (integrations.list(w.id).length) await worker.tiles.publishIntegrations(w.id);
   worker.start();
 
   let closed: Promise<void> | null = null;

@@ -70,7 +70,7 @@ export function integrationPublicRoutes(api: Hono<ApiEnv>, deps: IntegrationApiD
 export function integrationWorkspaceRoutes(ws: Hono<ApiEnv>, access: AccessService, deps: IntegrationApiDeps) {
   const admin = requireRole(access, 'admin');
   const { integrations } = deps;
-  const published = (workspaceId: string) => deps.worker.publishIntegrations(workspaceId);
+  const published = (workspaceId: string) => deps.worker.tiles.publishIntegrations(workspaceId);
 
   ws.get('/integrations', admin, (c) => {
     const wsId = c.get('grant').workspace.id;

@@ -24,11 +24,9 @@ import {
   type Session
 } from '../test/harness.ts';
 import type { RunningServer } from '../server.ts';
-import { startFakeSlack, clickButton, type FakeSlack } from '../test/fakes/slack.ts';
-import { startFakeTeams, type FakeTeams } from '../test/fakes/teams.ts';
-import { startFakeJira, type FakeJira } from '../test/fakes/jira.ts';
-import { startFakeServiceNow, type FakeServiceNow } from '../test/fakes/servicenow.ts';
+import { clickButton } from '../test/fakes/slack.ts';
 import { startFakeWebhook, type FakeWebhook } from '../test/fakes/webhook.ts';
+import { SLACK_SIGNING_SECRET, startVendors, vendorEnv, type Vendors } from '../test/fakes/vendors.ts';
 import { DB_FILE } from '../db/open.ts';
 
 /**
@@ -36,45 +34,8 @@ import { DB_FILE } from '../db/open.ts';
  * websockets, real SQLite) against the fake vendors on loopback. Rules IN1–IN12 in SPEC.md.
  */
 
-const SIGNING_SECRET = 'slack-signing-secret-for-tests';
+const SIGNING_SECRET = SLACK_SIGNING_SECRET;
 const FAST_RETRY = { baseDelayMs: 30, maxDelayMs: 300, maxAttempts: 6 };
-
-interface Vendors {
-  slack: FakeSlack;
-  teams: FakeTeams;
-  jira: FakeJira;
-  sn: FakeServiceNow;
-  hook: FakeWebhook;
-}
-
-async function startVendors(): Promise<Vendors> {
-  return {
-    slack: await startFakeSlack(),
-    teams: await startFakeTeams(),
-    jira: await startFakeJira(),
-    sn: await startFakeServiceNow(),
-    hook: await startFakeWebhook()
-  };
-}
-
-function vendorEnv(v: Vendors): NodeJS.ProcessEnv {
-  return {
-    FIREBREAK_SLACK_BOT_TOKEN: v.slack.token,
-    FIREBREAK_SLACK_SIGNING_SECRET: SIGNING_SECRET,
-    FIREBREAK_SLACK_API_URL: v.slack.apiUrl,
-    FIREBREAK_TEAMS_WEBHOOK_URL: v.teams.webhookUrl,
-    FIREBREAK_TEAMS_CHANNEL_URL: v.teams.channelUrl,
-    FIREBREAK_JIRA_URL: v.jira.url,
-    FIREBREAK_JIRA_EMAIL: v.jira.email,
-    FIREBREAK_JIRA_API_TOKEN: v.jira.apiToken,
-    FIREBREAK_JIRA_PROJECT: 'OPS',
-    FIREBREAK_SERVICENOW_URL: v.sn.url,
-    FIREBREAK_SERVICENOW_USER: v.sn.user,
-    FIREBREAK_SERVICENOW_PASSWORD: v.sn.password,
-    FIREBREAK_WEBHOOK_URL: v.hook.hookUrl,
-    FIREBREAK_WEBHOOK_SECRET: v.hook.secret!
-  };
-}
 
 async function start(v: Vendors, dataDir = tempDir()) {
   const { server } = await startTestServer(
@@ -123,7 +84,7 @@ describe('integrations through the real server', () => {
   afterAll(async () => {
     client?.destroy();
     await server?.close();
-    await Promise.all(Object.values(v).map((f) => f.close()));
+    await v.close();
   });
 
   it('[IN1] creating an incident opens a channel, an issue, a record, a card and a signed webhook; the tile shows each link live', async () => {

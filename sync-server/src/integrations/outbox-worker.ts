@@ -1,15 +1,6 @@
 import { createHmac } from 'node:crypto';
-import {
-  incidentLinks,
-  integrationsList,
-  linksMap,
-  SERVER,
-  setIntegrationsList,
-  systemRoomName,
-  type IntegrationLink
-} from '@firebreak/shared';
+import { systemRoomName } from '@firebreak/shared';
 import type { Logger } from 'pino';
-import type * as Y from 'yjs';
 import { deriveKey, hashToken } from '../access/crypto.ts';
 import type { Db } from '../db/types.ts';
 import type { Relay } from '../relay/relay.ts';
@@ -18,6 +9,7 @@ import type { Outbox, OutboxRow } from './outbox-store.ts';
 import { notifierOf } from './registry.ts';
 import { DeliveryError, type DeliveryResult, type NotifierContext, type NotifyEvent, type SafeFetch } from './types.ts';
 import type { ViewBuilder } from './views.ts';
+import { TileWriter } from './tiles.ts';
 
 export interface RetryPolicy {
   /** Deliveries in flight at once (across queues; one per queue). */
@@ -67,8 +59,6 @@ export function backoffMs(
   return Math.round(d / 2 + (random() * d) / 2);
 }
 
-type LinkPatch = Partial<IntegrationLink> & Pick<IntegrationLink, 'state'>;
-
 /**
  * Delivers outbox rows: the head of each (integration, incident) queue, at most `concurrency` at
  * once; records each attempt; backs off on retriable failures (honouring Retry-After);
@@ -83,10 +73,8 @@ export class OutboxWorker {
   private timer: NodeJS.Timeout | null = null;
   private tickQueued = false;
   private stopped = true;
-  /** Tile changes waiting to be written: workspace → incident → integration id → patch. */
-  private tiles = new Map<string, Map<string, Map<string, { integration: Integration; patch: LinkPatch }>>>();
-  private tilesQueued = false;
-  private tilesWritten: Promise<void> = Promise.resolve();
+  /** Each incident's Integrations tile in the system document. */
+  readonly tiles: TileWriter;
   private readonly callbackKey: Buffer;
   private readonly s;
   /** Deliveries done (any outcome) since start, for the bench and tests. */
@@ -110,6 +98,12 @@ export class OutboxWorker {
          VALUES (?, ?, ?, ?, ?)`
       )
     };
+    this.tiles = new TileWriter({
+      relay: deps.relay,
+      integrations: deps.integrations,
+      log: deps.log,
+      clock: this.clock
+    });
     deps.outbox.onEnqueue(() => this.kick());
   }
 
@@ -128,7 +122,7 @@ export class OutboxWorker {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
     await Promise.allSettled([...this.inflight]);
-    await this.flushTiles();
+    await this.tiles.flush();
   }
 
   /** Look for due rows soon (new rows, a resumed integration, a retry). */
@@ -149,7 +143,7 @@ export class OutboxWorker {
       const due = this.deps.outbox.nextDue();
       if (!this.inflight.size && (due === null || due > this.clock())) break;
     }
-    await this.flushTiles();
+    await this.tiles.flush();
   }
 
   private tick(): void {
@@ -202,13 +196,14 @@ export class OutboxWorker {
     const incident = row.subject;
     try {
       const event = await this.notifyEvent(row);
-      if (incident) this.tile(row.workspaceId, incident, integration, { state: 'pending', deliveryId: row.id }, true);
+      if (incident)
+        this.tiles.set(row.workspaceId, incident, integration, { state: 'pending', deliveryId: row.id }, true);
       const ctx = this.context(row, integration);
       const result: DeliveryResult = await notifier.deliver(event, ctx);
       this.attempts++;
       this.deps.outbox.markDelivered(row.id);
       if (incident) {
-        this.tile(row.workspaceId, incident, integration, {
+        this.tiles.set(row.workspaceId, incident, integration, {
           state: 'delivered',
           error: null,
           nextAttemptAt: null,
@@ -216,7 +211,10 @@ export class OutboxWorker {
           deliveryId: row.id,
           ...(result.link ? { name: result.link.name, url: result.link.url } : {})
         });
-        for (const extra of result.extraLinks ?? []) this.extraLink(row.workspaceId, incident, integration, extra);
+        for (const extra of result.extraLinks ?? [])
+          this.tiles
+            .addExtraLink(row.workspaceId, incident, integration, extra)
+            .catch((err: unknown) => this.deps.log.error({ err }, 'outbox: could not add a receiver link to the tile'));
       }
     } catch (err) {
       this.attempts++;
@@ -236,7 +234,7 @@ export class OutboxWorker {
       this.deps.outbox.markDead(row.id, message);
       log.warn({ attempts: row.attempts, error: message }, 'outbox: delivery failed for good');
       if (row.subject)
-        this.tile(row.workspaceId, row.subject, integration, {
+        this.tiles.set(row.workspaceId, row.subject, integration, {
           state: 'failed',
           error: exhausted && retriable ? `${message} (gave up after ${row.attempts} attempts)` : message,
           nextAttemptAt: null,
@@ -251,7 +249,7 @@ export class OutboxWorker {
     this.deps.outbox.markRetry(row.id, at, message);
     log.info({ attempts: row.attempts, retryInMs: wait, error: message }, 'outbox: delivery failed, will retry');
     if (row.subject)
-      this.tile(row.workspaceId, row.subject, integration, {
+      this.tiles.set(row.workspaceId, row.subject, integration, {
         state: 'retrying',
         error: message,
         nextAttemptAt: new Date(at).toISOString(),
@@ -331,133 +329,4 @@ export class OutboxWorker {
     if (!incident) throw new DeliveryError(`Incident ${row.subject} cannot be read right now`, { retriable: true });
     return { type: 'incident', change: ev.change, at: ev.at, incident };
   }
-
-  // ---- the Integrations tile (system document) -------------------------------------------------
-
-  /** Queues a tile change; `onlyIfNew` applies it only when the incident has no entry for it yet. */
-  private tile(workspaceId: string, incidentId: string, integration: Integration, patch: LinkPatch, onlyIfNew = false) {
-    let byIncident = this.tiles.get(workspaceId);
-    if (!byIncident) this.tiles.set(workspaceId, (byIncident = new Map()));
-    let byIntegration = byIncident.get(incidentId);
-    if (!byIntegration) byIncident.set(incidentId, (byIntegration = new Map()));
-    const prev = byIntegration.get(integration.id);
-    if (onlyIfNew) {
-      if (prev) return;
-      byIntegration.set(integration.id, { integration, patch: { ...patch, onlyIfNew: true } as LinkPatch });
-    } else
-      byIntegration.set(integration.id, {
-        integration,
-        patch: { ...prev?.patch, ...patch, onlyIfNew: false } as LinkPatch
-      });
-    this.queueTiles();
-  }
-
-  private extraLink(
-    workspaceId: string,
-    incidentId: string,
-    integration: Integration,
-    link: { name: string; url: string }
-  ) {
-    void this.addExtraLink(workspaceId, incidentId, integration, link);
-  }
-
-  /** A link a receiver added (webhook reply or callback), shown beside the integration's entry. */
-  async addExtraLink(
-    workspaceId: string,
-    incidentId: string,
-    integration: Integration,
-    link: { name: string; url: string }
-  ) {
-    const sys = await this.deps.relay.getRoom(systemRoomName(workspaceId));
-    const at = new Date(this.clock()).toISOString();
-    const map = linksMap(sys.doc);
-    const list = incidentLinks(sys.doc, incidentId);
-    const entry: IntegrationLink = {
-      integration: integration.kind,
-      integrationId: integration.id,
-      name: link.name,
-      url: link.url,
-      state: 'delivered',
-      extra: true,
-      updatedAt: at
-    };
-    const i = list.findIndex((l) => l.extra && l.integrationId === integration.id && l.url === link.url);
-    if (i >= 0 && list[i]!.name === link.name) return;
-    if (i >= 0) list[i] = entry;
-    else list.push(entry);
-    sys.doc.transact(() => map.set(incidentId, list), SERVER);
-  }
-
-  private queueTiles() {
-    if (this.tilesQueued) return;
-    this.tilesQueued = true;
-    setImmediate(() => {
-      this.tilesQueued = false;
-      this.tilesWritten = this.tilesWritten
-        .then(() => this.writeTiles())
-        .catch((err) => {
-          this.deps.log.error({ err }, 'outbox: could not update the Integrations tiles');
-        });
-    });
-  }
-
-  private async flushTiles(): Promise<void> {
-    if (this.tilesQueued || this.tiles.size) {
-      this.tilesQueued = false;
-      this.tilesWritten = this.tilesWritten.then(() => this.writeTiles());
-    }
-    await this.tilesWritten;
-  }
-
-  private async writeTiles(): Promise<void> {
-    const pending = this.tiles;
-    this.tiles = new Map();
-    for (const [workspaceId, byIncident] of pending) {
-      const sys = await this.deps.relay.getRoom(systemRoomName(workspaceId));
-      const at = new Date(this.clock()).toISOString();
-      sys.doc.transact(() => {
-        for (const [incidentId, byIntegration] of byIncident) writeIncidentTile(sys.doc, incidentId, byIntegration, at);
-      }, SERVER);
-    }
-  }
-
-  /** Mirrors a workspace's integrations (names and pause state, no configuration) into its system document. */
-  async publishIntegrations(workspaceId: string): Promise<void> {
-    const sys = await this.deps.relay.getRoom(systemRoomName(workspaceId));
-    const list = this.deps.integrations
-      .list(workspaceId)
-      .map((i) => ({ id: i.id, integration: i.kind, name: i.name, paused: i.paused }));
-    if (JSON.stringify(integrationsList(sys.doc)) !== JSON.stringify(list)) setIntegrationsList(sys.doc, list);
-  }
-}
-
-function writeIncidentTile(
-  sys: Y.Doc,
-  incidentId: string,
-  changes: Map<string, { integration: Integration; patch: LinkPatch }>,
-  at: string
-) {
-  const list = incidentLinks(sys, incidentId);
-  let changed = false;
-  for (const [integrationId, { integration, patch }] of changes) {
-    const { onlyIfNew, ...fields } = patch as LinkPatch & { onlyIfNew?: boolean };
-    const i = list.findIndex((l) => !l.extra && (l.integrationId ?? l.integration) === integrationId);
-    if (i >= 0 && onlyIfNew) continue;
-    const prev: IntegrationLink =
-      i >= 0
-        ? list[i]!
-        : {
-            integration: integration.kind,
-            integrationId,
-            name: integration.name,
-            url: null,
-            state: 'pending',
-            updatedAt: at
-          };
-    const next: IntegrationLink = { ...prev, ...fields, integration: integration.kind, integrationId, updatedAt: at };
-    if (i >= 0) list[i] = next;
-    else list.push(next);
-    changed = true;
-  }
-  if (changed) linksMap(sys).set(incidentId, list);
 }

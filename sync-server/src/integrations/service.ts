@@ -114,7 +114,7 @@ export class IntegrationService {
         status: 400,
         body: err('invalid_link', 'Send {"url": "https://…", "text": "…"} (or {"link": {…}}) with an http(s) url')
       };
-    await this.deps.worker.addExtraLink(row.workspace_id, row.incident_id, integration, link);
+    await this.deps.worker.tiles.addExtraLink(row.workspace_id, row.incident_id, integration, link);
     return { status: 200, body: { ok: true } };
   }
 
